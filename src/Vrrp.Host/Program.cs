@@ -1,1 +1,9 @@
-return 0;
+using System.CommandLine;
+using Vrrp.Host.Commands;
+
+RootCommand root = new("vrrp: VRRPv2/v3 over unicast for .NET, keepalived-compatible.")
+{
+    DecodeCommand.Create(),
+};
+
+return root.Parse(args).Invoke();
