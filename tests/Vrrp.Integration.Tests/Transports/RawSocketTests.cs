@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Vrrp.Integration.Tests.Lab;
+using Vrrp.Packets;
+using Vrrp.Transports.Raw;
+
+namespace Vrrp.Integration.Tests.Transports;
+
+/// <summary>Raw IP protocol 112 sockets between two namespaces: what each side sends and sees on the wire.</summary>
+[Collection(NetnsCollection.Name)]
+public sealed class RawSocketTests : IDisposable
+{
+    private static readonly IPAddress A4 = IPAddress.Parse("192.0.2.1");
+    private static readonly IPAddress B4 = IPAddress.Parse("192.0.2.2");
+    private static readonly IPAddress A6 = IPAddress.Parse("2001:db8::1");
+    private static readonly IPAddress B6 = IPAddress.Parse("2001:db8::2");
+    private readonly NetnsLab _lab = new();
+    private readonly string _a;
+    private readonly string _b;
+
+    public RawSocketTests()
+    {
+        _a = _lab.AddNamespace("a");
+        _b = _lab.AddNamespace("b");
+        _lab.Link(_a, "va", ["192.0.2.1/24", "2001:db8::1/64"], _b, "vb", ["192.0.2.2/24", "2001:db8::2/64"]);
+    }
+
+    public void Dispose() => _lab.Dispose();
+
+    [Theory]
+    [InlineData(255)]
+    [InlineData(64)]
+    public void An_IPv4_advert_arrives_with_source_destination_and_TTL(byte ttl)
+    {
+        using RawVrrpSocket sender = NetnsLab.InNamespace(_a, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, A4, null, TimeSpan.FromMilliseconds(200)));
+        using RawVrrpSocket receiver = NetnsLab.InNamespace(_b, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, B4, null, TimeSpan.FromMilliseconds(200)));
+        VrrpAdvertisement advert = VrrpAdvertisement.CreateV3(47, 102, TimeSpan.FromSeconds(1), AddressFamily.InterNetwork, [IPAddress.Parse("192.0.2.100")]);
+        byte[] message = Encode(advert, A4, B4, VrrpChecksumMode.PseudoHeader);
+
+        sender.Send(message, B4, ttl);
+
+        byte[] buffer = new byte[2048];
+        Assert.True(ReceiveWithin(receiver, buffer, TimeSpan.FromSeconds(2), out RawReceive received), "nothing arrived");
+        Assert.Equal(VrrpParseStatus.Success, VrrpCodec.TryParseIPv4Packet(buffer.AsSpan(received.Offset, received.Length), out VrrpPacket packet));
+        Assert.Equal(advert, packet.Message.ToAdvertisement());
+        Assert.Equal(A4, packet.GetSource());
+        Assert.Equal(B4, packet.GetDestination());
+        Assert.Equal(ttl, packet.TimeToLive);
+        Assert.Equal(0xC0, buffer[received.Offset + 1]); // TOS as keepalived sends it
+        Assert.Equal(VrrpChecksumMode.PseudoHeader, packet.ChecksumMode);
+    }
+
+    [Theory]
+    [InlineData(255)]
+    [InlineData(64)]
+    public void An_IPv6_advert_arrives_with_source_destination_and_hop_limit_from_ancillary_data(byte hopLimit)
+    {
+        using RawVrrpSocket sender = NetnsLab.InNamespace(_a, () => RawVrrpSocket.Open(AddressFamily.InterNetworkV6, A6, null, TimeSpan.FromMilliseconds(200)));
+        using RawVrrpSocket receiver = NetnsLab.InNamespace(_b, () => RawVrrpSocket.Open(AddressFamily.InterNetworkV6, B6, null, TimeSpan.FromMilliseconds(200)));
+        VrrpAdvertisement advert = VrrpAdvertisement.CreateV3(47, 102, TimeSpan.FromSeconds(1), AddressFamily.InterNetworkV6, [IPAddress.Parse("2001:db8::100")]);
+
+        sender.Send(Encode(advert, A6, B6, VrrpChecksumMode.PseudoHeader), B6, hopLimit);
+
+        byte[] buffer = new byte[2048];
+        Assert.True(ReceiveWithin(receiver, buffer, TimeSpan.FromSeconds(2), out RawReceive received), "nothing arrived");
+        Assert.Equal(A6, received.Source);
+        Assert.Equal(B6, received.Destination);
+        Assert.Equal(hopLimit, received.HopLimit);
+        Assert.Equal(VrrpParseStatus.Success, VrrpCodec.TryParse(buffer.AsSpan(received.Offset, received.Length),
+            received.Source.GetAddressBytes(), received.Destination.GetAddressBytes(), received.HopLimit, out VrrpPacket packet));
+        Assert.Equal(advert, packet.Message.ToAdvertisement());
+    }
+
+    [Fact]
+    public void A_receive_with_nothing_to_read_waits_for_its_timeout_and_returns_false()
+    {
+        using RawVrrpSocket receiver = NetnsLab.InNamespace(_b, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, B4, null, TimeSpan.FromMilliseconds(300)));
+        Stopwatch watch = Stopwatch.StartNew();
+
+        Assert.False(receiver.TryReceive(new byte[2048], out _));
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public void Binding_to_an_address_the_namespace_lacks_is_a_clear_error()
+    {
+        var error = Assert.Throws<AggregateException>(() => NetnsLab.InNamespace(_b, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, IPAddress.Parse("198.51.100.7"), null, TimeSpan.FromMilliseconds(100))));
+        var inner = Assert.IsType<Vrrp.Transports.VrrpTransportException>(error.InnerException);
+        Assert.Contains("198.51.100.7", inner.Message, StringComparison.Ordinal);
+    }
+
+    internal static byte[] Encode(VrrpAdvertisement advert, IPAddress source, IPAddress destination, VrrpChecksumMode mode)
+    {
+        byte[] message = new byte[advert.MessageLength];
+        Assert.True(VrrpCodec.TryWrite(advert, message, source, destination, mode, out _));
+        return message;
+    }
+
+    internal static bool ReceiveWithin(RawVrrpSocket socket, byte[] buffer, TimeSpan timeout, out RawReceive received)
+    {
+        Stopwatch watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            if (socket.TryReceive(buffer, out received))
+            {
+                return true;
+            }
+        }
+
+        received = default;
+        return false;
+    }
+}
