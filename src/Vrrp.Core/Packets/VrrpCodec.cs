@@ -204,6 +204,24 @@ public static class VrrpCodec
     public static VrrpParseStatus TryParseIPv4Packet(ReadOnlySpan<byte> packet, out VrrpPacket result)
     {
         result = default;
+        VrrpParseStatus status = TryParseIPv4Header(packet, out int headerLength, out int totalLength);
+        if (status != VrrpParseStatus.Success)
+        {
+            return status;
+        }
+
+        return TryParse(packet[headerLength..totalLength], packet.Slice(12, 4), packet.Slice(16, 4), packet[8], out result);
+    }
+
+    /// <summary>
+    /// Validates the IPv4 header of a VRRP packet: version, header length, header checksum, total length (bytes
+    /// beyond it are link-layer padding), no fragmentation, protocol 112. On success the VRRP message is
+    /// <c>packet[headerLength..totalLength]</c>, the source is bytes 12–15, the destination 16–19 and the TTL byte 8.
+    /// </summary>
+    public static VrrpParseStatus TryParseIPv4Header(ReadOnlySpan<byte> packet, out int headerLength, out int totalLength)
+    {
+        headerLength = 0;
+        totalLength = 0;
         if (packet.Length < 20)
         {
             return VrrpParseStatus.TooShort;
@@ -214,19 +232,19 @@ public static class VrrpCodec
             return VrrpParseStatus.BadIPVersion;
         }
 
-        int headerLength = (packet[0] & 0x0F) * 4;
-        if (headerLength < 20 || headerLength > packet.Length)
+        int ihl = (packet[0] & 0x0F) * 4;
+        if (ihl < 20 || ihl > packet.Length)
         {
             return VrrpParseStatus.BadIPHeaderLength;
         }
 
-        if (VrrpChecksum.InternetChecksum(packet[..headerLength]) != 0)
+        if (VrrpChecksum.InternetChecksum(packet[..ihl]) != 0)
         {
             return VrrpParseStatus.BadIPHeaderChecksum;
         }
 
-        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(packet[2..]);
-        if (totalLength < headerLength || totalLength > packet.Length)
+        int total = BinaryPrimitives.ReadUInt16BigEndian(packet[2..]);
+        if (total < ihl || total > packet.Length)
         {
             return VrrpParseStatus.BadIPTotalLength;
         }
@@ -242,7 +260,9 @@ public static class VrrpCodec
             return VrrpParseStatus.NotVrrpProtocol;
         }
 
-        return TryParse(packet[headerLength..totalLength], packet.Slice(12, 4), packet.Slice(16, 4), packet[8], out result);
+        headerLength = ihl;
+        totalLength = total;
+        return VrrpParseStatus.Success;
     }
 
     /// <summary>
