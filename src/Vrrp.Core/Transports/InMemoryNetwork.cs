@@ -8,6 +8,11 @@ namespace Vrrp.Transports;
 /// seeded <see cref="Random"/> and every delivery goes through a timer of the <see cref="TimeProvider"/>, so with a
 /// fake time provider a whole simulation is deterministic and runs as fast as the CPU allows.
 /// </summary>
+/// <remarks>
+/// <c>FakeTimeProvider.Advance</c> moves its clock to the end of the step before firing the timers due in it, so
+/// a message sent from a timer callback is delivered in the next step: advance in steps no longer than the
+/// smallest delay you care about (10 ms works well for VRRP).
+/// </remarks>
 public sealed class InMemoryNetwork
 {
     private static readonly TimeSpan MinimumDelay = TimeSpan.FromTicks(1);
