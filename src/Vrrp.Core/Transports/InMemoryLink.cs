@@ -20,7 +20,4 @@ public sealed record InMemoryLink
 
     /// <summary>Routers crossed: the TTL or hop limit is decreased by this much (routed unicast arrives below 255).</summary>
     public int Hops { get; init; }
-
-    /// <summary>When <see langword="true"/>, nothing passes in this direction.</summary>
-    public bool Partitioned { get; init; }
 }

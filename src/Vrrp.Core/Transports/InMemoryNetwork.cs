@@ -22,6 +22,7 @@ public sealed class InMemoryNetwork
     private readonly Dictionary<IPAddress, InMemoryTransport> _byAddress = [];
     private readonly Dictionary<(InMemoryTransport From, InMemoryTransport To), InMemoryLink> _links = [];
     private readonly List<InMemoryTransport> _nodes = [];
+    private readonly HashSet<(InMemoryTransport From, InMemoryTransport To)> _partitions = [];
     private InMemoryLink _defaultLink = InMemoryLink.Perfect;
     private long _sent;
     private long _delivered;
@@ -116,11 +117,43 @@ public sealed class InMemoryNetwork
         }
     }
 
-    /// <summary>Stops traffic in the direction <paramref name="from"/> → <paramref name="to"/> (other conditions kept).</summary>
-    public void Partition(InMemoryTransport from, InMemoryTransport to) => SetLink(from, to, GetLink(from, to) with { Partitioned = true });
+    /// <summary>Removes every link's own conditions: all follow <see cref="DefaultLink"/> again (partitions are kept).</summary>
+    public void ResetLinks()
+    {
+        lock (_lock)
+        {
+            _links.Clear();
+        }
+    }
+
+    /// <summary>Stops traffic in the direction <paramref name="from"/> → <paramref name="to"/> until healed (link conditions are kept for later).</summary>
+    public void Partition(InMemoryTransport from, InMemoryTransport to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        lock (_lock)
+        {
+            _partitions.Add((from, to));
+        }
+    }
 
     /// <summary>Restores traffic in the direction <paramref name="from"/> → <paramref name="to"/>.</summary>
-    public void Heal(InMemoryTransport from, InMemoryTransport to) => SetLink(from, to, GetLink(from, to) with { Partitioned = false });
+    public void Heal(InMemoryTransport from, InMemoryTransport to)
+    {
+        lock (_lock)
+        {
+            _partitions.Remove((from, to));
+        }
+    }
+
+    /// <summary>Whether the direction <paramref name="from"/> → <paramref name="to"/> is partitioned.</summary>
+    public bool IsPartitioned(InMemoryTransport from, InMemoryTransport to)
+    {
+        lock (_lock)
+        {
+            return _partitions.Contains((from, to));
+        }
+    }
 
     /// <summary>Splits the nodes into the groups given: traffic passes only within a group, both directions.</summary>
     public void Split(params IReadOnlyCollection<InMemoryTransport>[] groups)
@@ -136,7 +169,14 @@ public sealed class InMemoryNetwork
                     {
                         if (!ReferenceEquals(a, b))
                         {
-                            SetLink(a, b, GetLink(a, b) with { Partitioned = i != j });
+                            if (i != j)
+                            {
+                                Partition(a, b);
+                            }
+                            else
+                            {
+                                Heal(a, b);
+                            }
                         }
                     }
                 }
@@ -144,15 +184,12 @@ public sealed class InMemoryNetwork
         }
     }
 
-    /// <summary>Removes every partition (other link conditions kept).</summary>
+    /// <summary>Removes every partition (link conditions kept).</summary>
     public void HealAll()
     {
         lock (_lock)
         {
-            foreach (var key in _links.Keys.ToArray())
-            {
-                _links[key] = _links[key] with { Partitioned = false };
-            }
+            _partitions.Clear();
         }
     }
 
@@ -176,7 +213,7 @@ public sealed class InMemoryNetwork
             }
 
             InMemoryLink link = _links.TryGetValue((from, to), out InMemoryLink? own) ? own : _defaultLink;
-            if (link.Partitioned || (link.DropProbability > 0 && _random.NextDouble() < link.DropProbability))
+            if (_partitions.Contains((from, to)) || (link.DropProbability > 0 && _random.NextDouble() < link.DropProbability))
             {
                 _dropped++;
                 return true;
