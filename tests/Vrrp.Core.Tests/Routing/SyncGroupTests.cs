@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Vrrp.Packets;
 using Vrrp.Routing;
 
 namespace Vrrp.Tests.Routing;
@@ -59,10 +60,15 @@ public class SyncGroupTests
         a.Start();
         b.Start();
         time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal(VrrpState.Master, b.State);
-        a.Shutdown();
-        b.SetInterfaceState(false);
-        Assert.Equal(VrrpState.Fault, b.State);
+        Assert.Equal((VrrpState.Master, VrrpState.Master), (a.State, b.State));
+
+        // A hears a better master and falls back to BACKUP: B follows.
+        byte[] buffer = new byte[64];
+        VrrpAdvertisement advert = VrrpAdvertisement.CreateV2(47, 200, 1, [RouterHarness.Vip]);
+        VrrpCodec.TryWrite(advert, buffer, RouterHarness.HigherPeer, RouterHarness.Self, VrrpChecksumMode.MessageOnly, out int length);
+        VrrpCodec.TryParse(buffer.AsSpan(0, length), RouterHarness.HigherPeer.GetAddressBytes(), RouterHarness.Self.GetAddressBytes(), 255, out VrrpPacket packet);
+        a.ReceiveAdvertisement(packet);
+        Assert.Equal((VrrpState.Backup, VrrpState.Backup), (a.State, b.State));
     }
 
     [Fact]
