@@ -200,7 +200,6 @@ internal sealed class SimHost
             InitialState = Spec.InitialMaster ? VrrpInitialState.Master : VrrpInitialState.Backup,
             Preempt = Spec.Preempt,
             UnicastSource = Address,
-            Peers = [.. _cluster.Hosts.Length == 0 ? [] : Array.Empty<VrrpPeer>()],
         };
         options.Peers = [.. Enumerable.Range(0, _cluster.Spec.Hosts.Length).Where(i => i != Index).Select(i => new VrrpPeer(IPAddress.Parse($"10.0.0.{i + 1}")))];
         if (Spec.TrackerWeight is { } weight)
