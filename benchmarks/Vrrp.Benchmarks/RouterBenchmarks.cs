@@ -1,0 +1,96 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using Vrrp.Packets;
+using Vrrp.Routing;
+using Vrrp.Transports;
+
+namespace Vrrp.Benchmarks;
+
+/// <summary>The virtual router's receive path: one router handling adverts, and 255 routers on one node.</summary>
+[MemoryDiagnoser]
+public class RouterBenchmarks
+{
+    private static readonly IPAddress Self = IPAddress.Parse("10.0.0.2");
+    private static readonly IPAddress Peer = IPAddress.Parse("10.0.0.1");
+    private readonly byte[] _message = new byte[64];
+    private readonly byte[] _self = Self.GetAddressBytes();
+    private readonly byte[] _peer = Peer.GetAddressBytes();
+    private readonly byte[][] _messages = new byte[256][];
+    private int _length;
+    private VirtualRouter _router = null!;
+    private VrrpNode _node = null!;
+    private VrrpDatagramHandler _deliver = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        // A BACKUP hearing a higher-priority master: each advert resets its down timer (the common case).
+        _router = new VirtualRouter(Options(1), TimeProvider.System);
+        _router.Start();
+        VrrpAdvertisement advert = VrrpAdvertisement.CreateV2(1, 200, 1, [IPAddress.Parse("10.0.0.100")]);
+        VrrpCodec.TryWrite(advert, _message, _peer, _self, VrrpChecksumMode.MessageOnly, out _length);
+
+        CapturingTransport transport = new();
+        _node = new VrrpNode(transport, TimeProvider.System);
+        for (int vrid = 1; vrid <= 255; vrid++)
+        {
+            _node.AddRouter(Options(vrid));
+            _messages[vrid] = new byte[64];
+            VrrpCodec.TryWrite(VrrpAdvertisement.CreateV2((byte)vrid, 200, 1, [IPAddress.Parse("10.0.0.100")]), _messages[vrid], _peer, _self, VrrpChecksumMode.MessageOnly, out _);
+        }
+
+        _node.Start();
+        _deliver = transport.Handler!;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _router.Dispose();
+        _node.Dispose();
+    }
+
+    /// <summary>Parse (checksum included) and hand one advert to one router.</summary>
+    [Benchmark]
+    public void OneRouterReceivesAdvert()
+    {
+        VrrpCodec.TryParse(_message.AsSpan(0, _length), _peer, _self, 255, out VrrpPacket packet);
+        _router.ReceiveAdvertisement(packet);
+    }
+
+    /// <summary>One advert interval for 255 instances on one node: 255 datagrams demultiplexed, parsed and handled.</summary>
+    [Benchmark(OperationsPerInvoke = 255)]
+    public void Node255RoutersOneIntervalEach()
+    {
+        for (int vrid = 1; vrid <= 255; vrid++)
+        {
+            _deliver(new VrrpDatagram(_messages[vrid].AsSpan(0, _length), _peer, _self, 255));
+        }
+    }
+
+    private static VirtualRouterOptions Options(int vrid) => new()
+    {
+        Name = $"VI_{vrid}",
+        VirtualRouterId = vrid,
+        Priority = 100,
+        AdvertisementInterval = TimeSpan.FromSeconds(1),
+        UnicastSource = Self,
+        Peers = [new VrrpPeer(Peer)],
+        VirtualAddresses = [IPAddress.Parse("10.0.0.100")],
+    };
+
+    private sealed class CapturingTransport : IVrrpTransport
+    {
+        public VrrpDatagramHandler? Handler { get; private set; }
+
+        public bool Send(ReadOnlySpan<byte> message, IPAddress source, IPAddress destination, byte timeToLive) => true;
+
+        public IDisposable RegisterReceiver(VrrpDatagramHandler handler)
+        {
+            Handler = handler;
+            return this;
+        }
+
+        public void Dispose() => Handler = null;
+    }
+}

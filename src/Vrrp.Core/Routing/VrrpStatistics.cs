@@ -1,0 +1,139 @@
+using System.Collections.Frozen;
+using Vrrp.Packets;
+
+namespace Vrrp.Routing;
+
+/// <summary>
+/// A consistent snapshot of one instance's counters, named after keepalived's (<c>keepalived.stats</c>,
+/// <c>keepalived.json</c>); see <see cref="ToDictionary"/>.
+/// </summary>
+public sealed class VrrpStatistics
+{
+    internal const int DropReasonCount = (int)VrrpDropReason.NotRunning + 1;
+    internal const int ParseStatusCount = (int)VrrpParseStatus.UnsupportedIPv6ExtensionHeader + 1;
+
+    private readonly long[] _drops;
+    private readonly long[] _parseDrops;
+
+    internal VrrpStatistics(in Counters counters)
+    {
+        AdvertisementsReceived = counters.AdvertRcvd;
+        AdvertisementsSent = counters.AdvertSent;
+        BecomeMaster = counters.BecomeMaster;
+        ReleaseMaster = counters.ReleaseMaster;
+        PriorityZeroReceived = counters.PriZeroRcvd;
+        PriorityZeroSent = counters.PriZeroSent;
+        AddressListErrors = counters.AddrListErr;
+        IntervalMismatchesIgnored = counters.IntervalMismatchIgnored;
+        _drops = (long[])counters.Drops.Clone();
+        _parseDrops = (long[])counters.ParseDrops.Clone();
+    }
+
+    /// <summary>keepalived <c>advert_rcvd</c>: advertisements handed to this instance, whether accepted or dropped by its checks.</summary>
+    public long AdvertisementsReceived { get; }
+
+    /// <summary>keepalived <c>advert_sent</c>: advertisements sent (one per advert, whatever the number of peers it is copied to).</summary>
+    public long AdvertisementsSent { get; }
+
+    /// <summary>keepalived <c>become_master</c>.</summary>
+    public long BecomeMaster { get; }
+
+    /// <summary>keepalived <c>release_master</c>: times MASTER was left.</summary>
+    public long ReleaseMaster { get; }
+
+    /// <summary>keepalived <c>pri_zero_rcvd</c>.</summary>
+    public long PriorityZeroReceived { get; }
+
+    /// <summary>keepalived <c>pri_zero_sent</c>.</summary>
+    public long PriorityZeroSent { get; }
+
+    /// <summary>keepalived <c>addr_list_err</c>: accepted advertisements whose address list differs from ours (counted, not dropped).</summary>
+    public long AddressListErrors { get; }
+
+    /// <summary>VRRPv3 advertisements with another interval (counted and logged, not dropped).</summary>
+    public long IntervalMismatchesIgnored { get; }
+
+    /// <summary>Drops by the router's own checks.</summary>
+    public long GetDrops(VrrpDropReason reason) => (uint)reason < (uint)_drops.Length ? _drops[(int)reason] : 0;
+
+    /// <summary>Drops by the codec (messages attributed to this instance by their VRID byte).</summary>
+    public long GetParseDrops(VrrpParseStatus status) => (uint)status < (uint)_parseDrops.Length ? _parseDrops[(int)status] : 0;
+
+    /// <summary>Every dropped message, whatever the reason.</summary>
+    public long TotalDropped => _drops.Sum() + _parseDrops.Sum();
+
+    /// <summary>
+    /// The counters under keepalived's names (<c>advert_rcvd</c>, <c>advert_sent</c>, <c>become_master</c>,
+    /// <c>release_master</c>, <c>packet_len_err</c>, <c>ip_ttl_err</c>, <c>invalid_type_rcvd</c>, <c>addr_list_err</c>,
+    /// <c>invalid_authtype</c>, <c>authtype_mismatch</c>, <c>auth_failure</c>, <c>pri_zero_rcvd</c>, <c>pri_zero_sent</c>)
+    /// plus ours in the same style (<c>drop_*</c>, <c>parse_*</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, long> ToDictionary()
+    {
+        Dictionary<string, long> map = new(StringComparer.Ordinal)
+        {
+            ["advert_rcvd"] = AdvertisementsReceived,
+            ["advert_sent"] = AdvertisementsSent,
+            ["become_master"] = BecomeMaster,
+            ["release_master"] = ReleaseMaster,
+            ["packet_len_err"] = GetParseDrops(VrrpParseStatus.TooShort) + GetParseDrops(VrrpParseStatus.LengthMismatch),
+            ["ip_ttl_err"] = GetDrops(VrrpDropReason.TimeToLive),
+            ["invalid_type_rcvd"] = GetParseDrops(VrrpParseStatus.BadType),
+            ["addr_list_err"] = AddressListErrors,
+            ["invalid_authtype"] = GetParseDrops(VrrpParseStatus.InvalidAuthType),
+            ["authtype_mismatch"] = GetDrops(VrrpDropReason.AuthTypeMismatch),
+            ["auth_failure"] = GetDrops(VrrpDropReason.AuthFailure),
+            ["pri_zero_rcvd"] = PriorityZeroReceived,
+            ["pri_zero_sent"] = PriorityZeroSent,
+            ["interval_mismatch_ignored"] = IntervalMismatchesIgnored,
+        };
+        foreach (VrrpDropReason reason in Enum.GetValues<VrrpDropReason>())
+        {
+            map["drop_" + ToSnakeCase(reason.ToString())] = GetDrops(reason);
+        }
+
+        foreach (VrrpParseStatus status in Enum.GetValues<VrrpParseStatus>())
+        {
+            if (status != VrrpParseStatus.Success)
+            {
+                map["parse_" + ToSnakeCase(status.ToString())] = GetParseDrops(status);
+            }
+        }
+
+        return map.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static string ToSnakeCase(string name)
+    {
+        System.Text.StringBuilder text = new(name.Length + 8);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c) && i > 0 && !char.IsUpper(name[i - 1]))
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(c));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The mutable counters a router keeps under its lock.</summary>
+    internal struct Counters
+    {
+        public long AdvertRcvd;
+        public long AdvertSent;
+        public long BecomeMaster;
+        public long ReleaseMaster;
+        public long PriZeroRcvd;
+        public long PriZeroSent;
+        public long AddrListErr;
+        public long IntervalMismatchIgnored;
+        public long[] Drops;
+        public long[] ParseDrops;
+
+        public static Counters Create() => new() { Drops = new long[DropReasonCount], ParseDrops = new long[ParseStatusCount] };
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+
+namespace Vrrp.Routing;
+
+/// <summary>
+/// Instances that change state together (keepalived <c>vrrp_sync_group</c>): when one member becomes MASTER the
+/// others in BACKUP follow; when one falls back to BACKUP the other MASTERs follow; while any member is in FAULT
+/// for its own reasons, every other member is held in FAULT, and they leave FAULT together.
+/// </summary>
+/// <remarks>Propagation runs from the members' output queues, never under a router's lock.</remarks>
+public sealed class VrrpSyncGroup
+{
+    /// <summary>Creates a group; each router can belong to one group only. Create it before starting the routers.</summary>
+    /// <param name="name">The group name.</param>
+    /// <param name="routers">The members (at least one).</param>
+    /// <exception cref="ArgumentException">No member, or a router already belongs to a group.</exception>
+    public VrrpSyncGroup(string name, params IEnumerable<VirtualRouter> routers)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(routers);
+        Name = name;
+        Routers = [.. routers];
+        if (Routers.IsEmpty)
+        {
+            throw new ArgumentException("A sync group needs at least one instance.", nameof(routers));
+        }
+
+        foreach (VirtualRouter router in Routers)
+        {
+            if (router.SyncGroup is not null)
+            {
+                throw new ArgumentException($"Instance '{router.Name}' already belongs to sync group '{router.SyncGroup.Name}'.", nameof(routers));
+            }
+        }
+
+        foreach (VirtualRouter router in Routers)
+        {
+            router.SyncGroup = this;
+        }
+
+        UpdateFaults();
+    }
+
+    /// <summary>The group name.</summary>
+    public string Name { get; }
+
+    /// <summary>The members.</summary>
+    public ImmutableArray<VirtualRouter> Routers { get; }
+
+    /// <summary>The group's state: FAULT if any member is, else MASTER if any member is, else BACKUP if any member is, else the first member's.</summary>
+    public VrrpState State
+    {
+        get
+        {
+            VrrpState[] states = [.. Routers.Select(r => r.State)];
+            return states.Contains(VrrpState.Fault) ? VrrpState.Fault
+                : states.Contains(VrrpState.Master) ? VrrpState.Master
+                : states.Contains(VrrpState.Backup) ? VrrpState.Backup
+                : states[0];
+        }
+    }
+
+    internal void OnMemberTransition(VirtualRouter member, VrrpTransition transition)
+    {
+        if (transition.NewState == VrrpState.Fault || transition.OldState == VrrpState.Fault)
+        {
+            UpdateFaults();
+        }
+
+        if (transition.NewState is VrrpState.Master or VrrpState.Backup)
+        {
+            foreach (VirtualRouter other in Routers)
+            {
+                if (!ReferenceEquals(other, member))
+                {
+                    other.FollowSyncGroup(transition.NewState);
+                }
+            }
+        }
+    }
+
+    private void UpdateFaults()
+    {
+        bool[] own = [.. Routers.Select(r => r.HasOwnFault)];
+        for (int i = 0; i < Routers.Length; i++)
+        {
+            bool otherFaulted = false;
+            for (int j = 0; j < own.Length; j++)
+            {
+                otherFaulted |= j != i && own[j];
+            }
+
+            Routers[i].SetSyncGroupFault(otherFaulted);
+        }
+    }
+}
