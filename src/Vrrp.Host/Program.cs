@@ -4,6 +4,7 @@ using Vrrp.Host.Commands;
 RootCommand root = new("vrrp: VRRPv2/v3 over unicast for .NET, keepalived-compatible.")
 {
     DecodeCommand.Create(),
+    RunCommand.Create(),
 };
 
 return root.Parse(args).Invoke();

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vrrp.Packets;
+
+namespace Vrrp.Transports.Raw;
+
+/// <summary>Settings of a <see cref="RawSocketTransport"/>.</summary>
+public sealed class RawSocketTransportOptions
+{
+    /// <summary>The local unicast address to bind to (keepalived <c>unicast_src_ip</c>); its family is the transport's.</summary>
+    public IPAddress? LocalAddress { get; set; }
+
+    /// <summary>Optional interface to bind to (SO_BINDTODEVICE, keepalived <c>interface</c>).</summary>
+    public string? Interface { get; set; }
+
+    /// <summary>How long one blocking receive waits before checking for shutdown. Default 250 ms.</summary>
+    public TimeSpan ReceivePollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+/// <summary>
+/// The real transport: a raw IP socket of protocol 112 bound to the unicast source address, one copy of each
+/// advert per peer. IPv4 receive validates and strips the IP header the kernel delivers; IPv6 receive takes the
+/// destination and hop limit from ancillary data. Packets that fail the IP-level checks are counted by reason
+/// (<see cref="GetDrops"/>), never thrown. Linux only; needs root or CAP_NET_RAW, and says so at start-up.
+/// </summary>
+public sealed partial class RawSocketTransport : IVrrpTransport
+{
+    private const int BufferSize = 65536;
+    private readonly RawVrrpSocket _socket;
+    private readonly ILogger _logger;
+    private readonly Lock _handlersLock = new();
+    private readonly long[] _drops = new long[Enum.GetValues<VrrpParseStatus>().Length];
+    private readonly Thread _receiver;
+    private readonly byte[] _localAddress;
+    private VrrpDatagramHandler[] _handlers = [];
+    private long _sendFailures;
+    private long _truncated;
+    private volatile bool _disposed;
+
+    private RawSocketTransport(RawVrrpSocket socket, IPAddress localAddress, ILogger logger)
+    {
+        _socket = socket;
+        _logger = logger;
+        LocalAddress = localAddress;
+        _localAddress = localAddress.GetAddressBytes();
+        _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = $"vrrp-raw-{localAddress}" };
+    }
+
+    /// <summary>The bound local address.</summary>
+    public IPAddress LocalAddress { get; }
+
+    /// <summary>Sends that the kernel refused (e.g. no route), counted.</summary>
+    public long SendFailures => Interlocked.Read(ref _sendFailures);
+
+    /// <summary>Datagrams larger than the receive buffer, dropped and counted.</summary>
+    public long TruncatedDrops => Interlocked.Read(ref _truncated);
+
+    /// <summary>
+    /// Opens the socket and starts receiving. Throws <see cref="VrrpTransportException"/> with a clear reason when it
+    /// cannot (not Linux, no privilege, address not on this host).
+    /// </summary>
+    public static RawSocketTransport Open(RawSocketTransportOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IPAddress local = options.LocalAddress ?? throw new ArgumentException("LocalAddress (the unicast source) is required.", nameof(options));
+        RawVrrpSocket socket = RawVrrpSocket.Open(local.AddressFamily, local, options.Interface, options.ReceivePollInterval);
+        RawSocketTransport transport = new(socket, local, logger ?? NullLogger.Instance);
+        transport._receiver.Start();
+        return transport;
+    }
+
+    /// <summary>IP-level drops by reason (bad IPv4 header, truncated, not protocol 112...).</summary>
+    public long GetDrops(VrrpParseStatus reason) => (uint)reason < (uint)_drops.Length ? Interlocked.Read(ref _drops[(int)reason]) : 0;
+
+    /// <inheritdoc/>
+    public bool Send(ReadOnlySpan<byte> message, IPAddress source, IPAddress destination, byte timeToLive)
+    {
+        if (_disposed)
+        {
+            return false;
+        }
+
+        try
+        {
+            _socket.Send(message, destination, timeToLive);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or VrrpTransportException or ObjectDisposedException)
+        {
+            Interlocked.Increment(ref _sendFailures);
+            LogSendFailed(_logger, destination, e.Message);
+            return false;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IDisposable RegisterReceiver(VrrpDatagramHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_handlersLock)
+        {
+            _handlers = [.. _handlers, handler];
+        }
+
+        return new Registration(this, handler);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (Thread.CurrentThread != _receiver)
+        {
+            _receiver.Join();
+        }
+
+        _socket.Dispose();
+    }
+
+    private void ReceiveLoop()
+    {
+        byte[] buffer = new byte[BufferSize];
+        while (!_disposed)
+        {
+            RawReceive received;
+            try
+            {
+                if (!_socket.TryReceive(buffer, out received))
+                {
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is VrrpTransportException or ObjectDisposedException)
+            {
+                if (!_disposed)
+                {
+                    LogReceiveFailed(_logger, LocalAddress, e.Message);
+                }
+
+                return;
+            }
+
+            if (received.Truncated)
+            {
+                Interlocked.Increment(ref _truncated);
+                continue;
+            }
+
+            Deliver(buffer.AsSpan(received.Offset, received.Length), received);
+        }
+    }
+
+    private void Deliver(ReadOnlySpan<byte> data, in RawReceive received)
+    {
+        VrrpDatagramHandler[] handlers = _handlers;
+        if (_socket.AddressFamily == AddressFamily.InterNetwork)
+        {
+            // Validate the IPv4 header the kernel hands us and strip it; the VRRP checks are the node's.
+            VrrpParseStatus status = VrrpCodec.TryParseIPv4Header(data, out int headerLength, out int totalLength);
+            if (status != VrrpParseStatus.Success)
+            {
+                Interlocked.Increment(ref _drops[(int)status]);
+                return;
+            }
+
+            VrrpDatagram datagram = new(data[headerLength..totalLength], data.Slice(12, 4), data.Slice(16, 4), data[8]);
+            foreach (VrrpDatagramHandler handler in handlers)
+            {
+                Invoke(handler, datagram);
+            }
+
+            return;
+        }
+
+        Span<byte> source = stackalloc byte[16];
+        Span<byte> destination = stackalloc byte[16];
+        received.Source.TryWriteBytes(source, out _);
+        if (!received.Destination.TryWriteBytes(destination, out _) || received.Destination.Equals(IPAddress.IPv6None))
+        {
+            _localAddress.CopyTo(destination);
+        }
+
+        VrrpDatagram datagram6 = new(data, source, destination, received.HopLimit);
+        foreach (VrrpDatagramHandler handler in handlers)
+        {
+            Invoke(handler, datagram6);
+        }
+    }
+
+    private void Invoke(VrrpDatagramHandler handler, in VrrpDatagram datagram)
+    {
+        try
+        {
+            handler(datagram);
+        }
+#pragma warning disable CA1031 // a handler's bug must not stop the receive loop; it is logged
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogHandlerFailed(_logger, e);
+        }
+    }
+
+    private void Unregister(VrrpDatagramHandler handler)
+    {
+        lock (_handlersLock)
+        {
+            _handlers = [.. _handlers.Where(h => h != handler)];
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sending a VRRP advert to {Destination} failed: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, IPAddress destination, string reason);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "The VRRP socket on {Address} stopped receiving: {Reason}")]
+    private static partial void LogReceiveFailed(ILogger logger, IPAddress address, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "A VRRP receive handler threw")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception);
+
+    private sealed class Registration(RawSocketTransport transport, VrrpDatagramHandler handler) : IDisposable
+    {
+        public void Dispose() => transport.Unregister(handler);
+    }
+}

@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Vrrp.Configuration;
+using Vrrp.Routing;
+using Vrrp.Transports;
+using Vrrp.Transports.Raw;
+
+namespace Vrrp.Host.Commands;
+
+/// <summary>
+/// <c>vrrp run --config FILE</c>: runs the instances of a keepalived.conf on raw sockets until SIGTERM/SIGINT.
+/// Every transition is one line on stdout: <c>vrrp-transition instance=NAME from=STATE to=STATE priority=N reason=R time=ISO8601</c>.
+/// Exit codes: 0 stopped by a signal, 2 bad configuration, 3 could not start (privilege, address).
+/// </summary>
+internal static class RunCommand
+{
+    public const int Stopped = 0;
+    public const int BadConfiguration = 2;
+    public const int CannotStart = 3;
+
+    public static Command Create()
+    {
+        Option<FileInfo> config = new("--config", "-f") { Description = "keepalived.conf to run (its VRRP instances).", Required = true };
+        Option<bool> ignoreUnsupported = new("--ignore-unsupported")
+        {
+            Description = "Start even when the file uses keywords this version does not support yet (they are listed either way).",
+        };
+        Option<double> notifyTimeout = new("--notify-timeout")
+        {
+            Description = "Seconds a notify script may run before it is killed.",
+            DefaultValueFactory = _ => 30,
+        };
+        Option<LogLevel> logLevel = new("--log-level") { Description = "Log level on stderr.", DefaultValueFactory = _ => LogLevel.Information };
+        Command command = new("run", "Run the VRRP instances of a keepalived.conf (needs root or CAP_NET_RAW).")
+        {
+            config, ignoreUnsupported, notifyTimeout, logLevel,
+        };
+        command.SetAction((parse, cancellation) => RunAsync(
+            parse.GetValue(config)!,
+            parse.GetValue(ignoreUnsupported),
+            TimeSpan.FromSeconds(parse.GetValue(notifyTimeout)),
+            parse.GetValue(logLevel),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            cancellation));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(FileInfo configFile, bool ignoreUnsupported, TimeSpan notifyTimeout, LogLevel logLevel,
+        TextWriter output, TextWriter error, CancellationToken cancellation)
+    {
+        KeepalivedConfiguration configuration;
+        try
+        {
+            configuration = KeepalivedImporter.ImportFile(configFile.FullName);
+        }
+        catch (ConfigSyntaxException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return BadConfiguration;
+        }
+        catch (KeepalivedConfigException e)
+        {
+            foreach (ConfigDiagnostic diagnostic in e.Errors)
+            {
+                await error.WriteLineAsync($"error: {diagnostic}").ConfigureAwait(false);
+            }
+
+            return BadConfiguration;
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync($"error: cannot read {configFile.FullName}: {e.Message}").ConfigureAwait(false);
+            return BadConfiguration;
+        }
+
+        foreach (ConfigDiagnostic warning in configuration.Warnings)
+        {
+            await error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
+        }
+
+        foreach (ConfigDiagnostic unsupported in configuration.Unsupported)
+        {
+            await error.WriteLineAsync($"{(ignoreUnsupported ? "warning" : "error")}: {unsupported}").ConfigureAwait(false);
+        }
+
+        if (configuration.Unsupported.Length > 0 && !ignoreUnsupported)
+        {
+            await error.WriteLineAsync("error: the configuration uses what this version does not support yet (listed above); running without it could fail over differently than keepalived would. Pass --ignore-unsupported to run anyway.").ConfigureAwait(false);
+            return BadConfiguration;
+        }
+
+        if (configuration.Instances.IsEmpty)
+        {
+            await error.WriteLineAsync($"error: {configFile.FullName} has no vrrp_instance.").ConfigureAwait(false);
+            return BadConfiguration;
+        }
+
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(logLevel)
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+            .AddFilter((_, _) => true));
+        ILogger logger = loggers.CreateLogger("vrrp");
+
+        List<(IVrrpTransport Transport, VrrpNode Node)> nodes = [];
+        using NotifyRunner notifier = new(notifyTimeout, loggers.CreateLogger("vrrp.notify"));
+        Dictionary<string, KeepalivedInstance> byName = configuration.Instances.ToDictionary(i => i.Options.Name, StringComparer.Ordinal);
+        object outputLock = new();
+        try
+        {
+            foreach (IGrouping<(IPAddress Source, string? Interface), KeepalivedInstance> group in configuration.Instances.GroupBy(i => (i.Options.UnicastSource!, i.Interface)))
+            {
+                RawSocketTransport transport;
+                try
+                {
+                    transport = RawSocketTransport.Open(new RawSocketTransportOptions { LocalAddress = group.Key.Source, Interface = group.Key.Interface },
+                        loggers.CreateLogger("Vrrp.Transports.Raw"));
+                }
+                catch (VrrpTransportException e)
+                {
+                    await error.WriteLineAsync($"error: cannot start instances on {group.Key.Source}: {e.Message}").ConfigureAwait(false);
+                    return CannotStart;
+                }
+
+                VrrpNode node = new(transport, TimeProvider.System, loggers);
+                nodes.Add((transport, node));
+                foreach (KeepalivedInstance instance in group)
+                {
+                    VirtualRouter router = node.AddRouter(instance.Options);
+                    router.StateChanged += (_, transition) =>
+                    {
+                        lock (outputLock)
+                        {
+                            output.WriteLine(FormatTransition(transition));
+                            output.Flush();
+                        }
+
+                        notifier.Enqueue(byName[transition.InstanceName].Notify, transition);
+                    };
+                }
+            }
+
+            using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+
+            foreach ((_, VrrpNode node) in nodes)
+            {
+                node.Start();
+            }
+
+            LogStarted(logger, configuration.Instances.Length, configFile.FullName);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGTERM / SIGINT: leave gracefully.
+            }
+
+            foreach ((_, VrrpNode node) in nodes)
+            {
+                node.Shutdown();
+            }
+
+            await notifier.DrainAsync(notifyTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return Stopped;
+        }
+        finally
+        {
+            foreach ((IVrrpTransport transport, VrrpNode node) in nodes)
+            {
+                node.Dispose();
+                transport.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The stable, parseable transition line.</summary>
+    public static string FormatTransition(VrrpTransition transition) => string.Create(CultureInfo.InvariantCulture,
+        $"vrrp-transition instance={transition.InstanceName} from={Upper(transition.OldState)} to={Upper(transition.NewState)} priority={transition.EffectivePriority} reason={transition.Reason} time={transition.Timestamp.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}");
+
+    private static string Upper(VrrpState state) => state.ToString().ToUpperInvariant();
+
+    private static void LogStarted(ILogger logger, int count, string file) =>
+        logger.LogInformation("Started {Count} VRRP instance(s) from {File}", count, file);
+}

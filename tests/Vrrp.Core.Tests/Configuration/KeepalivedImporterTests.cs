@@ -1,0 +1,219 @@
+using System.Net;
+using System.Text.Json;
+using Vrrp.Configuration;
+using Vrrp.Packets;
+using Vrrp.Routing;
+
+namespace Vrrp.Tests.Configuration;
+
+/// <summary>keepalived.conf → options. Parse only: the 10.x addresses of the reference deployment are never used.</summary>
+public class KeepalivedImporterTests
+{
+    private const string Host01 = """
+        vrrp_script haproxy-check {
+            script "killall -0 haproxy"
+            interval 2
+            weight 20
+        }
+
+        vrrp_instance haproxy-vip {
+            state MASTER
+            priority 102
+            interface eth0
+            virtual_router_id 47
+            advert_int 3
+
+            unicast_src_ip 10.18.16.11
+            unicast_peer {
+                10.18.18.11
+            }
+
+            notify_master "/etc/keepalived/vrrp.sh 54.192.x.x start"
+
+            virtual_ipaddress {
+                10.15.85.31
+            }
+
+            track_script {
+                haproxy-check weight 20
+            }
+        }
+        """;
+
+    [Fact]
+    public void The_reference_deployment_imports_what_is_supported_and_lists_the_rest()
+    {
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(Host01, "host01.conf");
+
+        KeepalivedInstance instance = Assert.Single(config.Instances);
+        VirtualRouterOptions o = instance.Options;
+        Assert.Equal("haproxy-vip", o.Name);
+        Assert.Equal(VrrpInitialState.Master, o.InitialState);
+        Assert.Equal(102, o.Priority);
+        Assert.Equal(47, o.VirtualRouterId);
+        Assert.Equal(TimeSpan.FromSeconds(3), o.AdvertisementInterval);
+        Assert.Equal(VrrpVersion.V2, o.Version);
+        Assert.Equal(IPAddress.Parse("10.18.16.11"), o.UnicastSource);
+        Assert.Equal(IPAddress.Parse("10.18.18.11"), Assert.Single(o.Peers).Address);
+        Assert.Equal(IPAddress.Parse("10.15.85.31"), Assert.Single(o.VirtualAddresses));
+        Assert.True(o.Preempt);
+        Assert.Equal("eth0", instance.Interface);
+        Assert.Equal(["/etc/keepalived/vrrp.sh", "54.192.x.x", "start"], instance.Notify.Master.ToArray());
+        Assert.True(instance.Notify.Backup.IsEmpty);
+        Assert.Empty(o.Validate());
+        Assert.Equal([1, 25], config.Unsupported.Select(u => u.Location.Line));
+        Assert.Contains("'vrrp_script' in the top level is not supported yet", config.Unsupported[0].Message, StringComparison.Ordinal);
+        Assert.Contains("track_script", config.Unsupported[1].Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string> VectorConfigs()
+    {
+        TheoryData<string, string> data = [];
+        foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Data", "vectors"), "s*.json").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file), "A");
+            data.Add(Path.GetFileName(file), "B");
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(VectorConfigs))]
+    public void Every_keepalived_config_behind_the_golden_vectors_imports(string file, string node)
+    {
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "vectors", file)));
+        JsonElement root = json.RootElement;
+        string text = root.GetProperty("keepalived_config").GetProperty(node).GetString()!;
+        JsonElement topology = root.GetProperty("topology").GetProperty(node);
+        bool ipv6 = root.GetProperty("address_family").GetString() == "IPv6";
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text, $"{file}.{node}.conf");
+
+        VirtualRouterOptions o = Assert.Single(config.Instances).Options;
+        Assert.Equal(root.GetProperty("vrrp_version").GetInt32(), (int)o.Version);
+        Assert.Equal(root.GetProperty("vrid").GetInt32(), o.VirtualRouterId);
+        Assert.Equal(topology.GetProperty("priority").GetInt32(), o.Priority);
+        Assert.Equal(topology.GetProperty("initial_state").GetString() == "MASTER" ? VrrpInitialState.Master : VrrpInitialState.Backup, o.InitialState);
+        Assert.Equal(IPAddress.Parse(topology.GetProperty(ipv6 ? "ipv6" : "ipv4").GetString()!), o.UnicastSource);
+        Assert.Equal(TimeSpan.FromSeconds(double.Parse(root.GetProperty("advert_int_config").GetString()!, System.Globalization.CultureInfo.InvariantCulture)), o.AdvertisementInterval);
+        Assert.Equal(root.GetProperty("virtual_addresses").EnumerateArray().Select(a => IPAddress.Parse(a.GetString()!)), o.VirtualAddresses);
+        Assert.Empty(o.Validate());
+        if (text.Contains("auth_pass", StringComparison.Ordinal))
+        {
+            Assert.Equal(VrrpAuthType.SimplePassword, o.AuthType);
+            Assert.Equal("secret1", o.AuthPassword);
+        }
+
+        // The captures tuned gratuitous ARP, which comes with the local-VIP actions: listed, not dropped silently.
+        Assert.Contains(config.Unsupported, u => u.Message.Contains("vrrp_garp_master_repeat", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("priority 300", 3, 14, "priority is a whole number 1..255; got '300'")]
+    [InlineData("advert_int 0.5", 3, 16, "VRRPv2 advertises in whole seconds")]
+    [InlineData("unicast_src_ip 192.0.2", 3, 20, "is not an IP address")]
+    [InlineData("state LEADER", 3, 11, "state is MASTER or BACKUP")]
+    [InlineData("nopreempt", 3, 5, "nopreempt: nopreempt requires InitialState Backup")]
+    [InlineData("unicast_peer { 192.0.2.9 min_ttl x }", 3, 30, "min_ttl takes a number 0..255")]
+    public void A_bad_value_is_an_error_at_its_exact_position(string line, int errorLine, int column, string message)
+    {
+        // Line 3 is the line under test; the others make a valid instance around it.
+        string state = line.StartsWith("state", StringComparison.Ordinal) || line.StartsWith("nopreempt", StringComparison.Ordinal) ? "" : "    state BACKUP\n";
+        string source = line.StartsWith("unicast_src_ip", StringComparison.Ordinal) ? "" : "    unicast_src_ip 192.0.2.1\n";
+        string text = $"vrrp_instance VI_1 {{\n    virtual_router_id 5\n    {line}\n{state}{source}{(line == "nopreempt" ? "    state MASTER\n" : "")}}}\n";
+
+        var error = Assert.Throws<KeepalivedConfigException>(() => KeepalivedImporter.ImportText(text, "bad.conf"));
+
+        ConfigDiagnostic first = error.Errors[0];
+        Assert.Contains(message, first.Message, StringComparison.Ordinal);
+        Assert.Equal(new ConfigLocation("bad.conf", errorLine, column), first.Location);
+    }
+
+    [Fact]
+    public void Every_error_is_reported_not_just_the_first()
+    {
+        const string text = "vrrp_instance A {\n priority 0\n virtual_router_id 256\n unicast_src_ip 192.0.2.1\n}\n";
+        var error = Assert.Throws<KeepalivedConfigException>(() => KeepalivedImporter.ImportText(text, "x.conf"));
+        Assert.Equal([2, 3], error.Errors.Select(e => e.Location.Line));
+    }
+
+    [Fact]
+    public void Two_instances_on_one_VRID_are_an_error()
+    {
+        const string text = "vrrp_instance A {\n virtual_router_id 9\n unicast_src_ip 192.0.2.1\n}\nvrrp_instance B {\n virtual_router_id 9\n unicast_src_ip 192.0.2.1\n}\n";
+        var error = Assert.Throws<KeepalivedConfigException>(() => KeepalivedImporter.ImportText(text, "x.conf"));
+        Assert.Equal(5, Assert.Single(error.Errors).Location.Line);
+    }
+
+    [Fact]
+    public void Global_vrrp_version_applies_wherever_it_stands_and_instances_override_it()
+    {
+        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 2001:db8::1\n advert_int 0.05\n}\n" +
+            "vrrp_instance B {\n version 2\n virtual_router_id 2\n unicast_src_ip 192.0.2.1\n}\nglobal_defs {\n vrrp_version 3\n}\n";
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text);
+
+        Assert.Equal(VrrpVersion.V3, config.Instances[0].Options.Version);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), config.Instances[0].Options.AdvertisementInterval);
+        Assert.Equal(VrrpVersion.V2, config.Instances[1].Options.Version);
+    }
+
+    [Fact]
+    public void Peers_carry_their_TTL_window_and_unicast_ttl_is_read()
+    {
+        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_ttl 64\n unicast_peer {\n  192.0.2.2 min_ttl 250 max_ttl 255\n  192.0.2.3\n }\n}\n";
+
+        VirtualRouterOptions o = KeepalivedImporter.ImportText(text).Instances.Single().Options;
+
+        Assert.Equal(64, o.UnicastTimeToLive);
+        Assert.Equal(250, o.Peers[0].MinTimeToLive);
+        Assert.Equal(255, o.Peers[0].MaxTimeToLive);
+        Assert.Equal(0, o.Peers[1].MinTimeToLive);
+    }
+
+    [Fact]
+    public void A_long_password_is_truncated_as_keepalived_does_with_a_warning()
+    {
+        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n authentication {\n  auth_type PASS\n  auth_pass 0123456789\n }\n}\n";
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text);
+
+        Assert.Equal("01234567", config.Instances.Single().Options.AuthPassword);
+        Assert.Equal(6, Assert.Single(config.Warnings).Location.Line);
+        Assert.DoesNotContain("0123456789", Assert.Single(config.Warnings).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Notify_scripts_become_argv_never_a_shell_string()
+    {
+        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n notify \"/usr/local/bin/notify 'two words' x\"\n notify_backup /bin/echo backup now\n}\n";
+
+        NotifyScripts notify = KeepalivedImporter.ImportText(text).Instances.Single().Notify;
+
+        Assert.Equal(["/usr/local/bin/notify", "two words", "x"], notify.Generic.ToArray());
+        Assert.Equal(["/bin/echo", "backup", "now"], notify.Backup.ToArray());
+    }
+
+    [Theory]
+    [InlineData("192.0.2", false)]
+    [InlineData("192.0.2.1", true)]
+    [InlineData("3221225985", false)]
+    [InlineData("0x7f.1", false)]
+    [InlineData("2001:db8::1", true)]
+    [InlineData("192.0.2.256", false)]
+    public void Addresses_parse_strictly_as_inet_pton_does(string text, bool valid)
+    {
+        Assert.Equal(valid, KeepalivedImporter.TryParseAddress(text, out _));
+    }
+
+    [Theory]
+    [InlineData("a b  c", new[] { "a", "b", "c" })]
+    [InlineData("a 'b c' \"d e\"", new[] { "a", "b c", "d e" })]
+    [InlineData("a b\\ c", new[] { "a", "b c" })]
+    [InlineData("'$(rm -rf /)' ;", new[] { "$(rm -rf /)", ";" })]
+    public void SplitCommand_splits_like_keepalived(string command, string[] expected)
+    {
+        Assert.Equal(expected, KeepalivedImporter.SplitCommand(command).ToArray());
+    }
+}
