@@ -296,6 +296,20 @@ public static class KeepalivedImporter
                     ImportVirtualAddresses(item, options, context);
                     setAt[nameof(options.VirtualAddresses)] = item.Location;
                     break;
+                case "old_unicast_checksum":
+                    // Send the pre-1.3.7 VRRPv3 checksum (pseudo-header with 224.0.0.18). "never" keeps the current one;
+                    // every variant is accepted on receive either way.
+                    if (item.Arguments.Length == 0)
+                    {
+                        options.ChecksumMode = VrrpChecksumMode.PseudoHeaderVrrpMulticast;
+                        setAt[nameof(options.ChecksumMode)] = item.Location;
+                    }
+                    else if (context.Single(item) is { } never && never != "never")
+                    {
+                        context.Error(item.Arguments[0].Location, $"old_unicast_checksum takes nothing or 'never'; got '{never}'");
+                    }
+
+                    break;
                 case "notify_master":
                     master = context.Command(item);
                     break;
@@ -388,6 +402,7 @@ public static class KeepalivedImporter
         nameof(VirtualRouterOptions.UnicastTimeToLive) => "unicast_ttl",
         nameof(VirtualRouterOptions.AuthType) or nameof(VirtualRouterOptions.AuthPassword) => "authentication",
         nameof(VirtualRouterOptions.Version) => "version",
+        nameof(VirtualRouterOptions.ChecksumMode) => "old_unicast_checksum",
         _ => field,
     };
 

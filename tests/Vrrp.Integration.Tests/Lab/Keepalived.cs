@@ -11,7 +11,13 @@ public sealed class Keepalived
 {
     private readonly ConcurrentQueue<(TimeSpan At, string Line)> _lines = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly SemaphoreSlim _newLine = new(0);
+
+    private NetnsLab _lab = null!;
+    private string _ns = "";
+    private string _directory = "";
+    private string _arguments = "";
 
     private Keepalived(Process process) => Process = process;
 
@@ -30,12 +36,57 @@ public sealed class Keepalived
         string config = Path.Combine(directory, "keepalived.conf");
         File.WriteAllText(config, configuration);
         string Pid(string kind) => Path.Combine(directory, $"{kind}.pid");
-        Keepalived keepalived = new(null!);
-        keepalived.Process = lab.Start(ns, binary,
-            $"-n -l -D -G -P -f {config} -p {Pid("main")} -r {Pid("vrrp")} -c {Pid("check")} -b {Pid("bfd")}",
-            keepalived.OnLine);
+        Keepalived keepalived = new(null!)
+        {
+            _lab = lab,
+            _ns = ns,
+            _directory = directory,
+            _arguments = $"-n -l -D -G -P -f {config} -p {Pid("main")} -r {Pid("vrrp")} -c {Pid("check")} -b {Pid("bfd")}",
+        };
+        keepalived.Process = lab.Start(ns, binary, keepalived._arguments, keepalived.OnLine);
         return keepalived;
     }
+
+    /// <summary>SIGKILL to keepalived and its VRRP child (the parent would respawn the child), pid files removed.</summary>
+    public DateTimeOffset Kill()
+    {
+        DateTimeOffset at = DateTimeOffset.UtcNow;
+        foreach (string kind in new[] { "vrrp", "main" })
+        {
+            string file = Path.Combine(_directory, $"{kind}.pid");
+            if (File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out int pid))
+            {
+                Signal(pid, 9);
+            }
+        }
+
+        Process.WaitForExit(5000);
+        foreach (string file in System.IO.Directory.GetFiles(_directory, "*.pid"))
+        {
+            File.Delete(file);
+        }
+
+        return at;
+    }
+
+    /// <summary>SIGTERM to keepalived: the graceful stop (a MASTER sends priority 0).</summary>
+    public DateTimeOffset Terminate()
+    {
+        DateTimeOffset at = DateTimeOffset.UtcNow;
+        Signal(Process.Id, 15);
+        Assert.True(Process.WaitForExit(10_000), $"keepalived did not stop after SIGTERM. Its log:\n{Log}");
+        return at;
+    }
+
+    /// <summary>Starts keepalived again with the same configuration (after <see cref="Kill"/> or <see cref="Terminate"/>).</summary>
+    public void Restart() => Process = _lab.Start(_ns, Prerequisites.RequireProgram("keepalived", "keepalived"), _arguments, OnLine);
+
+    /// <summary>The time keepalived's output showed <paramref name="fragment"/> (first at or after <paramref name="from"/>).</summary>
+    public TimeSpan? TimeOf(string fragment, int from = 0) =>
+        Lines.Skip(from).FirstOrDefault(l => l.Line.Contains(fragment, StringComparison.Ordinal)) is { Line: not null } hit ? hit.At : null;
+
+    /// <summary>Wall-clock time of a log line, from its offset since start.</summary>
+    public DateTimeOffset WallClock(TimeSpan at) => _started + at;
 
     /// <summary>Waits for a line that satisfies <paramref name="match"/>; fails the test with the log on timeout.</summary>
     public string WaitFor(Func<string, bool> match, TimeSpan timeout, string what, int from = 0)
@@ -78,6 +129,11 @@ public sealed class Keepalived
         l.Contains("checksum", StringComparison.OrdinalIgnoreCase) ||
         l.Contains("ttl", StringComparison.OrdinalIgnoreCase) ||
         l.Contains("mismatch", StringComparison.OrdinalIgnoreCase));
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+#pragma warning disable SYSLIB1054
+    private static extern int Signal(int pid, int signal);
+#pragma warning restore SYSLIB1054
 
     private void OnLine(string line)
     {

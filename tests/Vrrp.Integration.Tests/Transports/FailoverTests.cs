@@ -1,0 +1,160 @@
+using Vrrp.Integration.Tests.Lab;
+
+namespace Vrrp.Integration.Tests.Transports;
+
+/// <summary>
+/// Real failover on the wire, in namespaces: two of our hosts, and our host with keepalived 2.2.7 both ways round,
+/// for VRRPv2, VRRPv3 over IPv4 and VRRPv3 over IPv6.
+/// </summary>
+[Collection(NetnsCollection.Name)]
+public sealed class FailoverTests : IDisposable
+{
+    /// <summary>Scheduling, process and JIT noise on a loaded 2-core machine, on top of the RFC bound.</summary>
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(400);
+    private readonly TwoNodeLab _net = new();
+
+    public void Dispose() => _net.Dispose();
+
+    [Theory]
+    [InlineData("v2")]
+    [InlineData("v3")]
+    [InlineData("v3-ipv6")]
+    public void Two_of_our_hosts_elect_fail_over_on_a_crash_and_preempt_back(string scenarioName)
+    {
+        LabScenario s = LabScenario.Get(scenarioName);
+        VrrpHost master = VrrpHost.Start(_net.Lab, _net.Node1, "n1", s.Config("MASTER", 102, 1, 2, "veth1"));
+        master.WaitForState("MASTER", Startup(s));
+        VrrpHost backup = VrrpHost.Start(_net.Lab, _net.Node2, "n2", s.Config("BACKUP", 101, 2, 1, "veth2"));
+        backup.WaitForState("BACKUP", Startup(s));
+        Thread.Sleep(s.MasterDownInterval(101) + s.Interval);
+        Assert.Equal("BACKUP", backup.State);
+        Assert.Equal("MASTER", master.State);
+
+        // Crash: SIGKILL, no priority-0 advert. The backup takes over within its Master_Down_Interval.
+        int mark = backup.Mark();
+        DateTimeOffset killed = master.Kill();
+        TransitionLine takeover = backup.WaitForState("MASTER", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
+        AssertWithin(takeover.Time - killed, s.MasterDownInterval(101) + Tolerance, "crash failover", backup);
+
+        // The old master comes back with the higher priority and preempts.
+        mark = backup.Mark();
+        master.Restart();
+        master.WaitForState("MASTER", Startup(s) + s.MasterDownInterval(102));
+        backup.WaitForState("BACKUP", TimeSpan.FromSeconds(5), mark);
+    }
+
+    [Theory]
+    [InlineData("v2")]
+    [InlineData("v3")]
+    public void A_graceful_stop_hands_over_within_skew_time(string scenarioName)
+    {
+        LabScenario s = LabScenario.Get(scenarioName);
+        VrrpHost master = VrrpHost.Start(_net.Lab, _net.Node1, "n1", s.Config("MASTER", 102, 1, 2, "veth1"));
+        master.WaitForState("MASTER", Startup(s));
+        VrrpHost backup = VrrpHost.Start(_net.Lab, _net.Node2, "n2", s.Config("BACKUP", 101, 2, 1, "veth2"));
+        backup.WaitForState("BACKUP", Startup(s));
+        Thread.Sleep(s.Interval * 2);
+
+        int mark = backup.Mark();
+        DateTimeOffset stopped = master.Terminate(TimeSpan.FromSeconds(10));
+        TransitionLine takeover = backup.WaitForState("MASTER", TimeSpan.FromSeconds(5), mark);
+
+        Assert.Contains(master.Transitions, t => t.From == "MASTER" && t.To == "STOPPED");
+        Assert.Equal(0, master.Process!.ExitCode);
+        AssertWithin(takeover.Time - stopped, s.SkewTime(101) + Tolerance, "graceful failover (priority 0)", backup);
+    }
+
+    public static TheoryData<string, bool> InteropMatrix()
+    {
+        TheoryData<string, bool> data = [];
+        foreach (string scenario in new[] { "v2", "v3", "v3-ipv6" })
+        {
+            data.Add(scenario, true);
+            data.Add(scenario, false);
+        }
+
+        data.Add("v2-pass", true);
+        data.Add("v3-old-checksum", true);
+        data.Add("v3-old-checksum", false);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(InteropMatrix))]
+    public void With_keepalived_roles_crash_failover_and_preempt_back_work_both_ways(string scenarioName, bool weAreMaster)
+    {
+        LabScenario s = LabScenario.Get(scenarioName);
+        string masterConfig = s.Config("MASTER", 102, 1, 2, "veth1");
+        string backupConfig = s.Config("BACKUP", 101, 2, 1, "veth2");
+        VrrpHost? ours = null;
+        Keepalived? keepalived = null;
+        if (weAreMaster)
+        {
+            ours = VrrpHost.Start(_net.Lab, _net.Node1, "n1", masterConfig);
+            ours.WaitForState("MASTER", Startup(s));
+            keepalived = Keepalived.Start(_net.Lab, _net.Node2, "n2", backupConfig);
+            keepalived.WaitFor("Entering BACKUP STATE", Startup(s));
+            Thread.Sleep(s.MasterDownInterval(101) + s.Interval);
+            Assert.False(keepalived.Logged("Entering MASTER STATE"), $"keepalived took over from our MASTER:\n{keepalived.Log}\nours:\n{ours.Log}");
+            Assert.Equal("MASTER", ours.State);
+
+            // Our MASTER crashes: keepalived takes over within its Master_Down_Interval.
+            int mark = keepalived.Mark();
+            DateTimeOffset killed = ours.Kill();
+            keepalived.WaitFor("Entering MASTER STATE", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
+            AssertWithin(keepalived.WallClock(keepalived.TimeOf("Entering MASTER STATE", mark)!.Value) - killed, s.MasterDownInterval(101) + Tolerance, "keepalived taking over", null, keepalived);
+
+            // We come back with the higher priority and preempt; keepalived yields.
+            mark = keepalived.Mark();
+            ours.Restart();
+            ours.WaitForState("MASTER", Startup(s) + s.MasterDownInterval(102));
+            keepalived.WaitFor("Entering BACKUP STATE", TimeSpan.FromSeconds(5), mark);
+        }
+        else
+        {
+            keepalived = Keepalived.Start(_net.Lab, _net.Node1, "n1", masterConfig);
+            keepalived.WaitFor("Entering MASTER STATE", Startup(s));
+            ours = VrrpHost.Start(_net.Lab, _net.Node2, "n2", backupConfig);
+            ours.WaitForState("BACKUP", Startup(s));
+            Thread.Sleep(s.MasterDownInterval(101) + s.Interval);
+            Assert.Equal("BACKUP", ours.State);
+
+            // keepalived's MASTER crashes: we take over within our Master_Down_Interval.
+            int mark = ours.Mark();
+            DateTimeOffset killed = keepalived.Kill();
+            TransitionLine takeover = ours.WaitForState("MASTER", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
+            AssertWithin(takeover.Time - killed, s.MasterDownInterval(101) + Tolerance, "our takeover", ours);
+
+            // keepalived comes back with the higher priority and preempts; we yield.
+            mark = ours.Mark();
+            int keepalivedMark = keepalived.Mark();
+            keepalived.Restart();
+            keepalived.WaitFor("Entering MASTER STATE", Startup(s) + s.MasterDownInterval(102), keepalivedMark);
+            ours.WaitForState("BACKUP", TimeSpan.FromSeconds(5), mark);
+        }
+
+        string[] complaints = [.. keepalived.Complaints().Where(l => !(s.OldChecksum && l.Contains("checksum to old version", StringComparison.Ordinal)))];
+        Assert.True(complaints.Length == 0, "keepalived complained about our packets:\n" + string.Join('\n', complaints));
+    }
+
+    [Fact]
+    public void A_password_mismatch_with_keepalived_is_refused_on_both_sides()
+    {
+        LabScenario s = LabScenario.Get("v2-pass");
+        Keepalived keepalived = Keepalived.Start(_net.Lab, _net.Node1, "n1", s.Config("MASTER", 102, 1, 2, "veth1", password: "secret2"));
+        keepalived.WaitFor("Entering MASTER STATE", Startup(s));
+        VrrpHost ours = VrrpHost.Start(_net.Lab, _net.Node2, "n2", s.Config("BACKUP", 101, 2, 1, "veth2", password: "secret1"));
+
+        // Neither accepts the other's adverts: we count auth drops and take over; keepalived logs the bad password.
+        ours.WaitForState("MASTER", Startup(s) + s.MasterDownInterval(101));
+        keepalived.WaitFor(l => l.Contains("invalid passwd", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(5), "an invalid password complaint");
+        Assert.Contains("AuthFailure", ours.Log, StringComparison.Ordinal);
+    }
+
+    private static TimeSpan Startup(LabScenario s) => TimeSpan.FromSeconds(10) + (4 * s.MasterDownInterval(1));
+
+    private static void AssertWithin(TimeSpan measured, TimeSpan bound, string what, VrrpHost? host, Keepalived? keepalived = null)
+    {
+        Assert.True(measured <= bound, $"{what} took {measured.TotalMilliseconds:0} ms; bound {bound.TotalMilliseconds:0} ms.\n{host?.Log}{keepalived?.Log}");
+    }
+}
