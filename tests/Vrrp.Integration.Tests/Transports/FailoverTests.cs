@@ -151,6 +151,24 @@ public sealed class FailoverTests : IDisposable
         Assert.Contains("AuthFailure", ours.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Without_CAP_NET_RAW_the_host_stops_with_a_clear_error()
+    {
+        LabScenario s = LabScenario.Get("v3");
+        string config = Path.Combine(_net.Lab.Directory, "unprivileged.conf");
+        File.WriteAllText(config, s.Config("MASTER", 102, 1, 2, "veth1"));
+        File.SetUnixFileMode(_net.Lab.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } p && File.Exists(p) ? p : Prerequisites.RequireProgram("dotnet", "the .NET SDK");
+        string setpriv = Prerequisites.RequireProgram("setpriv", "util-linux");
+
+        (int exit, string output) = NetnsLab.Exec(_net.Node1, setpriv,
+            $"--reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all env DOTNET_CLI_HOME=/tmp HOME=/tmp {dotnet} {Path.Combine(AppContext.BaseDirectory, "vrrp.dll")} run --config {config}");
+
+        Assert.True(exit == 3, $"exit {exit}: {output}");
+        Assert.Contains("needs root or the CAP_NET_RAW capability", output, StringComparison.Ordinal);
+    }
+
     private static TimeSpan Startup(LabScenario s) => TimeSpan.FromSeconds(10) + (4 * s.MasterDownInterval(1));
 
     private static void AssertWithin(TimeSpan measured, TimeSpan bound, string what, VrrpHost? host, Keepalived? keepalived = null)
