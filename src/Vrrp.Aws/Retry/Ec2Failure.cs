@@ -53,8 +53,8 @@ internal readonly record struct Ec2Failure(bool Retryable, string Kind, string R
             case HttpRequestException http:
                 return FromHttp(http);
 
-            case OperationCanceledException:
-                return new(true, "timeout", "the EC2 request timed out (the SDK's HTTP timeout)");
+            case OperationCanceledException or TimeoutException:
+                return new(true, "timeout", $"the EC2 request timed out (the client's request timeout): {exception.Message}");
 
             case AmazonClientException client when client.InnerException is HttpRequestException http:
                 return FromHttp(http);
