@@ -155,7 +155,7 @@ internal sealed class FloatingAddressEngine
                 if (lastState.IsHeldByThisNode)
                 {
                     Log.Moved(_logger, _ops.Name, eni, attempts, (long)_time.GetElapsedTime(start).TotalMilliseconds);
-                    return Result(FloatingAddressOutcome.Moved, null, attempts, start, lastState);
+                    return Result(FloatingAddressOutcome.Moved, lastReason, attempts, start, lastState);
                 }
 
                 lastReason = $"the change was accepted but EC2 still reports {lastState.Detail} after {Ms(_mode.VerifyTimeout)} of verification";
@@ -165,7 +165,7 @@ internal sealed class FloatingAddressEngine
             {
                 if (deadlineCts.IsCancellationRequested)
                 {
-                    return Fail(attempts, start, lastState, DeadlineReason(lastReason));
+                    return Fail(attempts, start, lastState, DeadlineReason(lastReason) + $" (attempt {attempts} was still waiting for EC2)");
                 }
 
                 Ec2Failure failure = Ec2Failure.Classify(ex);
