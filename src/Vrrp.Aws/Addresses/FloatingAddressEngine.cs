@@ -151,7 +151,7 @@ internal sealed class FloatingAddressEngine
                 Log.Moving(_logger, _ops.Name, eni, observation.State.Detail);
                 await _ops.MoveAsync(eni, observation, token).ConfigureAwait(false);
                 moved = true;
-                lastState = await VerifyAsync(eni, token).ConfigureAwait(false);
+                lastState = await VerifyAsync(eni, state => lastState = state, token).ConfigureAwait(false);
                 if (lastState.IsHeldByThisNode)
                 {
                     Log.Moved(_logger, _ops.Name, eni, attempts, (long)_time.GetElapsedTime(start).TotalMilliseconds);
@@ -165,7 +165,10 @@ internal sealed class FloatingAddressEngine
             {
                 if (deadlineCts.IsCancellationRequested)
                 {
-                    return Fail(attempts, start, lastState, DeadlineReason(lastReason) + $" (attempt {attempts} was still waiting for EC2)");
+                    string during = moved
+                        ? $" while verifying attempt {attempts}; EC2 last reported {lastState?.Detail}"
+                        : $" (attempt {attempts} was still waiting for EC2)";
+                    return Fail(attempts, start, lastState, DeadlineReason(lastReason) + during);
                 }
 
                 Ec2Failure failure = Ec2Failure.Classify(ex);
@@ -200,12 +203,13 @@ internal sealed class FloatingAddressEngine
         }
     }
 
-    private async Task<FloatingAddressState> VerifyAsync(string eni, CancellationToken token)
+    private async Task<FloatingAddressState> VerifyAsync(string eni, Action<FloatingAddressState> seen, CancellationToken token)
     {
         long start = _time.GetTimestamp();
         while (true)
         {
             Observation observation = await _ops.ReadAsync(eni, token).ConfigureAwait(false);
+            seen(observation.State);
             if (observation.State.IsHeldByThisNode || _time.GetElapsedTime(start) + _mode.VerifyPollInterval > _mode.VerifyTimeout)
             {
                 return observation.State;

@@ -79,6 +79,22 @@ public sealed class FakeEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Elastic_ip_targets_a_secondary_private_ip_and_verifies_it()
+    {
+        using var client = Ec2Clients.For(_ec2.ServiceUrl);
+        var options = new ElasticIpOptions { AllocationId = Allocation, NetworkInterfaceId = "eni-mine", PrivateIpAddress = "10.18.16.77" };
+        var eip = new ElasticIpAddress(client, options, Ec2Clients.Fast(TimeSpan.FromSeconds(5)));
+
+        FloatingAddressResult result = await eip.EnsureHeldAsync(CancellationToken.None);
+        FloatingAddressResult again = await eip.EnsureHeldAsync(CancellationToken.None);
+
+        Assert.Equal(FloatingAddressOutcome.Moved, result.Outcome);
+        Assert.Contains("(10.18.16.77)", result.State!.Detail, StringComparison.Ordinal);
+        Assert.Equal(FloatingAddressOutcome.AlreadyHeld, again.Outcome);
+        Assert.Equal(1, _ec2.Calls("AssociateAddress"));
+    }
+
+    [Fact]
     public async Task Dead_endpoint_fails_fast_and_says_so()
     {
         using var client = Ec2Clients.For($"http://127.0.0.1:{LoopbackHttpServer.FreePort()}");
