@@ -98,7 +98,12 @@ public sealed partial class InstanceIdentityResolver : IDisposable
 
             string instanceId = _options.InstanceId ?? await GetAsync("instance-id", token, ref step, cancellationToken).ConfigureAwait(false);
             string mac = await GetAsync("mac", token, ref step, cancellationToken).ConfigureAwait(false);
-            string eni = await GetAsync($"network/interfaces/macs/{Uri.EscapeDataString(mac)}/interface-id", token, ref step, cancellationToken).ConfigureAwait(false);
+            if (mac.Length > 32 || !mac.All(c => char.IsAsciiHexDigit(c) || c == ':'))
+            {
+                throw new InvalidDataException($"expected a MAC address, got '{mac}'");
+            }
+
+            string eni = await GetAsync($"network/interfaces/macs/{mac}/interface-id", token, ref step, cancellationToken).ConfigureAwait(false);
             if (!eni.StartsWith("eni-", StringComparison.Ordinal))
             {
                 throw new InvalidDataException($"expected an eni-... interface ID, got '{eni}'");

@@ -144,7 +144,8 @@ public sealed class MotoTests(MotoServerFixture moto, ITestOutputHelper output)
         var b = new SecondaryPrivateIpAddress(ec2, new SecondaryPrivateIpOptions { PrivateIpAddress = "10.18.16.200", NetworkInterfaceId = eniB2 }, Failover);
         using var counter = new RequestCounter(ec2);
 
-        Assert.True((await a.EnsureHeldAsync(CancellationToken.None)).Outcome == FloatingAddressOutcome.Moved);
+        FloatingAddressResult first = await a.EnsureHeldAsync(CancellationToken.None);
+        Assert.True(first.Outcome == FloatingAddressOutcome.Moved, $"{first.Outcome}: {first.Reason}");
         Assert.Contains("10.18.16.200", await PrivateIpsAsync(ec2, eniA2));
 
         FloatingAddressResult moved = await b.EnsureHeldAsync(CancellationToken.None);
