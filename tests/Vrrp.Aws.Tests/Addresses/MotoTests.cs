@@ -140,17 +140,20 @@ public sealed class MotoTests(MotoServerFixture moto, ITestOutputHelper output)
         // Same-AZ mode: both interfaces in subnet A.
         string eniA2 = (await ec2.CreateNetworkInterfaceAsync(new CreateNetworkInterfaceRequest { SubnetId = world.SubnetA })).NetworkInterface.NetworkInterfaceId;
         string eniB2 = (await ec2.CreateNetworkInterfaceAsync(new CreateNetworkInterfaceRequest { SubnetId = world.SubnetA })).NetworkInterface.NetworkInterfaceId;
-        var a = new SecondaryPrivateIpAddress(ec2, new SecondaryPrivateIpOptions { PrivateIpAddress = "10.18.16.200", NetworkInterfaceId = eniA2 }, Failover);
-        var b = new SecondaryPrivateIpAddress(ec2, new SecondaryPrivateIpOptions { PrivateIpAddress = "10.18.16.200", NetworkInterfaceId = eniB2 }, Failover);
+        // moto gives each new interface a random address in the subnet: pick a floating one that neither has.
+        List<string> taken = [.. await PrivateIpsAsync(ec2, eniA2), .. await PrivateIpsAsync(ec2, eniB2)];
+        string ip = Enumerable.Range(200, 50).Select(n => $"10.18.16.{n}").First(candidate => !taken.Contains(candidate));
+        var a = new SecondaryPrivateIpAddress(ec2, new SecondaryPrivateIpOptions { PrivateIpAddress = ip, NetworkInterfaceId = eniA2 }, Failover);
+        var b = new SecondaryPrivateIpAddress(ec2, new SecondaryPrivateIpOptions { PrivateIpAddress = ip, NetworkInterfaceId = eniB2 }, Failover);
         using var counter = new RequestCounter(ec2);
 
         FloatingAddressResult first = await a.EnsureHeldAsync(CancellationToken.None);
         Assert.True(first.Outcome == FloatingAddressOutcome.Moved, $"{first.Outcome}: {first.Reason}");
-        Assert.Contains("10.18.16.200", await PrivateIpsAsync(ec2, eniA2));
+        Assert.Contains(ip, await PrivateIpsAsync(ec2, eniA2));
 
         FloatingAddressResult moved = await b.EnsureHeldAsync(CancellationToken.None);
         Assert.True(moved.Outcome == FloatingAddressOutcome.Moved, moved.Reason);
-        Assert.Contains("10.18.16.200", await PrivateIpsAsync(ec2, eniB2));
+        Assert.Contains(ip, await PrivateIpsAsync(ec2, eniB2));
 
         // On AWS, AllowReassignment takes the address off eniA2. moto ignores AllowReassignment and leaves it on eniA2 too,
         // so "gone from A" is not asserted here: only that B now has it and that a repeat is a no-op.
