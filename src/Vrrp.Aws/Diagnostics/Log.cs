@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vrrp.Aws;
+
+/// <summary>Source-generated log messages of Vrrp.Aws. Event IDs are stable: 6000–6999 belong to this package.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Debug, Message = "{Address}: already held by {NetworkInterfaceId} (attempt {Attempt})")]
+    public static partial void AlreadyHeld(ILogger logger, string address, string networkInterfaceId, int attempt);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "{Address}: moving to {NetworkInterfaceId}; EC2 reports {Current}")]
+    public static partial void Moving(ILogger logger, string address, string networkInterfaceId, string current);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "{Address}: now held by {NetworkInterfaceId}, verified after {Attempts} attempt(s) in {ElapsedMs} ms")]
+    public static partial void Moved(ILogger logger, string address, string networkInterfaceId, int attempts, long elapsedMs);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "{Address}: attempt {Attempt} failed, retrying in {DelayMs} ms: {Reason}")]
+    public static partial void Retrying(ILogger logger, string address, int attempt, long delayMs, string reason);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Error, Message = "{Address}: could not take the address after {Attempts} attempt(s) in {ElapsedMs} ms: {Reason}")]
+    public static partial void Failed(ILogger logger, string address, int attempts, long elapsedMs, string reason);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Debug, Message = "{Address}: not yet verified, EC2 reports {Current}")]
+    public static partial void VerifyPending(ILogger logger, string address, string current);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "{Address}: route table {RouteTableId} has no route to {Destination}; creating it")]
+    public static partial void CreatingRoute(ILogger logger, string address, string routeTableId, string destination);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "{Address}: check failed: {Reason}")]
+    public static partial void CheckFailed(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Information, Message = "IMDSv2: this node is {InstanceId}, network interface {NetworkInterfaceId} (MAC {Mac})")]
+    public static partial void IdentityDiscovered(ILogger logger, string instanceId, string networkInterfaceId, string mac);
+
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "{Message}")]
+    public static partial void IdentityDiscoveryFailed(ILogger logger, string message);
+}
