@@ -63,7 +63,7 @@ internal static class DecodeCommand
         }
         else
         {
-            if (!IPAddress.TryParse(sourceText ?? "", out IPAddress? sourceAddress) || !IPAddress.TryParse(destinationText ?? "", out IPAddress? destinationAddress))
+            if (!Vrrp.Configuration.KeepalivedImporter.TryParseAddress(sourceText ?? "", out IPAddress? sourceAddress) || !Vrrp.Configuration.KeepalivedImporter.TryParseAddress(destinationText ?? "", out IPAddress? destinationAddress))
             {
                 error.WriteLine("error: a VRRP message alone needs both --source and --destination as IP addresses (the VRRPv3 checksum covers them).");
                 return BadInput;
