@@ -59,6 +59,8 @@ public sealed class ScriptTrackerOptions : TrackerOptions
 public sealed class ScriptTracker : IVrrpTracker, IDisposable
 {
     private const int MaxReasonLength = 200;
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromMilliseconds(200);
+    private readonly TimeProvider _time;
     private readonly string[] _argv;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
@@ -66,9 +68,14 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
     private bool _disposed;
 
     /// <summary>Creates the tracker.</summary>
+    /// <param name="options">The options; validated.</param>
+    /// <param name="logger">Optional logger.</param>
+    /// <param name="timeProvider">The clock for the short wait (200 ms) for the end of stderr after the program exits
+    /// (a background child may keep it open); default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message names the field.</exception>
-    public ScriptTracker(ScriptTrackerOptions options, ILogger? logger = null)
+    public ScriptTracker(ScriptTrackerOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
+        _time = timeProvider ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         Name = options.Name;
@@ -102,9 +109,14 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
         TaskCompletionSource exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
         process.Exited += (_, _) => exited.TrySetResult();
         string? firstError = null;
+        TaskCompletionSource errorEnd = new(TaskCreationOptions.RunContinuationsAsynchronously);
         process.ErrorDataReceived += (_, e) =>
         {
-            if (!string.IsNullOrWhiteSpace(e.Data))
+            if (e.Data is null)
+            {
+                errorEnd.TrySetResult();
+            }
+            else if (!string.IsNullOrWhiteSpace(e.Data))
             {
                 Interlocked.CompareExchange(ref firstError, e.Data.Trim(), null);
             }
@@ -156,6 +168,18 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
         }
 
         int code = process.ExitCode;
+        if (code != 0)
+        {
+            try
+            {
+                await errorEnd.Task.WaitAsync(OutputGrace, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A background child holds stderr open: report what arrived.
+            }
+        }
+
         if (code == 0)
         {
             return TrackerResult.Ok("exit code 0", 0);

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vrrp.Routing;
@@ -10,10 +11,10 @@ namespace Vrrp.Tracking;
 /// <see cref="VirtualRouter.ReportTrackerResult"/> (the routers count rise/fall streaks and apply weights).
 /// </summary>
 /// <remarks>
-/// <para>The first check starts at <see cref="Start"/>; each next one starts an interval after the previous one
-/// started, or at once when the previous one took longer. Runs of one tracker never overlap: when a check ignored
-/// its cancellation and is still running at the next tick, that run is skipped (as keepalived does) and nothing is
-/// reported.</para>
+/// <para>The first check starts at <see cref="Start"/>, then one at every tick of a periodic timer (<see cref="Interval"/>
+/// after the start, 2 × <see cref="Interval"/>, ...). Runs of one tracker never overlap: ticks that come while a check
+/// runs are merged into one run started as soon as it ends; a check that ignored its cancellation and is still running
+/// makes the next run be skipped (as keepalived does), with nothing reported.</para>
 /// <para>A check that exceeds <see cref="TrackerOptions.EffectiveTimeout"/> is cancelled and reported as failed;
 /// a check that throws is a failure whose reason is the exception's message. Neither stops the runner.</para>
 /// </remarks>
@@ -26,6 +27,8 @@ public sealed class TrackerRunner : IAsyncDisposable, IDisposable
     private readonly List<(VirtualRouter Router, string Name)> _routers = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<bool> _ticks = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private ITimer? _timer;
     private Task? _loop;
     private Task<TrackerResult>? _inFlight;
     private TrackerResult? _last;
@@ -115,6 +118,8 @@ public sealed class TrackerRunner : IAsyncDisposable, IDisposable
             }
 
             CancellationToken stop = _stop.Token;
+            _ticks.Writer.TryWrite(true);
+            _timer = _time.CreateTimer(static state => ((Channel<bool>)state!).Writer.TryWrite(true), _ticks, Interval, Interval);
             _loop = Task.Run(() => LoopAsync(stop), CancellationToken.None);
         }
     }
@@ -140,6 +145,7 @@ public sealed class TrackerRunner : IAsyncDisposable, IDisposable
             }
 
             _disposed = true;
+            _timer?.Dispose();
         }
 
         _stop.Cancel();
@@ -179,15 +185,9 @@ public sealed class TrackerRunner : IAsyncDisposable, IDisposable
     {
         try
         {
-            while (!stop.IsCancellationRequested)
+            await foreach (bool _ in _ticks.Reader.ReadAllAsync(stop).ConfigureAwait(false))
             {
-                long started = _time.GetTimestamp();
                 await RunCheckAsync(stop).ConfigureAwait(false);
-                TimeSpan delay = Interval - _time.GetElapsedTime(started);
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -223,9 +223,10 @@ public sealed class TrackerRunner : IAsyncDisposable, IDisposable
             TrackerResult result;
             try
             {
-                result = await check.WaitAsync(Timeout, _time, stop).ConfigureAwait(false);
+                // One timer (the timeout source, armed before the check started) bounds both the check and this wait.
+                result = await check.WaitAsync(linked.Token).ConfigureAwait(false);
             }
-            catch (TimeoutException)
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
             {
                 result = TimedOut();
             }
