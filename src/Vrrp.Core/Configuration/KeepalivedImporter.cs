@@ -145,65 +145,7 @@ public static class KeepalivedImporter
     /// Splits a script command into argv the way keepalived does: blanks separate words, single and double
     /// quotes group them, a backslash escapes the next character. No shell is involved.
     /// </summary>
-    public static ImmutableArray<string> SplitCommand(string command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var words = ImmutableArray.CreateBuilder<string>();
-        StringBuilder word = new();
-        bool inWord = false;
-        char quote = '\0';
-        for (int i = 0; i < command.Length; i++)
-        {
-            char c = command[i];
-            if (quote != '\0')
-            {
-                if (c == quote)
-                {
-                    quote = '\0';
-                }
-                else if (c == '\\' && quote == '"' && i + 1 < command.Length)
-                {
-                    word.Append(command[++i]);
-                }
-                else
-                {
-                    word.Append(c);
-                }
-            }
-            else if (char.IsWhiteSpace(c))
-            {
-                if (inWord)
-                {
-                    words.Add(word.ToString());
-                    word.Clear();
-                    inWord = false;
-                }
-            }
-            else
-            {
-                inWord = true;
-                if (c is '"' or '\'')
-                {
-                    quote = c;
-                }
-                else if (c == '\\' && i + 1 < command.Length)
-                {
-                    word.Append(command[++i]);
-                }
-                else
-                {
-                    word.Append(c);
-                }
-            }
-        }
-
-        if (inWord)
-        {
-            words.Add(word.ToString());
-        }
-
-        return words.ToImmutable();
-    }
+    public static ImmutableArray<string> SplitCommand(string command) => [.. Vrrp.Tracking.KeepalivedCommandLine.Split(command)];
 
     private static KeepalivedInstance? ImportInstance(ConfigStatement statement, VrrpVersion defaultVersion, Context context)
     {
@@ -641,7 +583,18 @@ public static class KeepalivedImporter
             }
 
             // One quoted argument is a whole command line; several unquoted words are already argv.
-            return statement.Arguments.Length == 1 ? SplitCommand(statement.Arguments[0].Text) : [.. statement.Arguments.Select(a => a.Text)];
+            if (statement.Arguments.Length > 1)
+            {
+                return [.. statement.Arguments.Select(a => a.Text)];
+            }
+
+            if (!Vrrp.Tracking.KeepalivedCommandLine.TrySplit(statement.Arguments[0].Text, out string[] words, out string? problem) || words.Length == 0)
+            {
+                Error(statement.Arguments[0].Location, $"{statement.Keyword.Text}: {problem ?? "empty command"}");
+                return [];
+            }
+
+            return [.. words];
         }
     }
 }
