@@ -65,19 +65,6 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("vrrp-transition instance=VI_1 from=BACKUP to=MASTER priority=102 reason=MasterDown time=2026-11-25T14:00:01.234Z", RunCommand.FormatTransition(transition));
     }
 
-    [Fact]
-    public void Notify_commands_follow_keepalived_argument_conventions()
-    {
-        Vrrp.Configuration.NotifyScripts scripts = new(["/bin/m", "a"], ["/bin/b"], [], ["/bin/s"], ["/bin/n", "x"]);
-        VrrpTransition toMaster = new("VI_1", VrrpState.Backup, VrrpState.Master, VrrpTransitionReason.MasterDown, 102, default);
-        VrrpTransition toStop = new("VI_1", VrrpState.Master, VrrpState.Stopped, VrrpTransitionReason.Shutdown, 102, default);
-        VrrpTransition toFault = new("VI_1", VrrpState.Master, VrrpState.Fault, VrrpTransitionReason.TrackerFault, 102, default);
-
-        Assert.Equal([["/bin/m", "a"], ["/bin/n", "x", "INSTANCE", "VI_1", "MASTER", "102"]], NotifyRunner.CommandsFor(scripts, toMaster).Select(c => c.ToArray()));
-        Assert.Equal([["/bin/s"], ["/bin/n", "x", "INSTANCE", "VI_1", "STOP", "102"]], NotifyRunner.CommandsFor(scripts, toStop).Select(c => c.ToArray()));
-        Assert.Equal([["/bin/n", "x", "INSTANCE", "VI_1", "FAULT", "102"]], NotifyRunner.CommandsFor(scripts, toFault).Select(c => c.ToArray()));
-    }
-
     private async Task<(int Exit, string Error)> Run(string configuration)
     {
         string path = Path.Combine(_directory, "vrrp.conf");

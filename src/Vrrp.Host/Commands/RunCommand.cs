@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Vrrp.Actions;
 using Vrrp.Configuration;
 using Vrrp.Routing;
 using Vrrp.Transports;
@@ -106,8 +107,17 @@ internal static class RunCommand
         ILogger logger = loggers.CreateLogger("vrrp");
 
         List<(IVrrpTransport Transport, VrrpNode Node)> nodes = [];
-        using NotifyRunner notifier = new(notifyTimeout, loggers.CreateLogger("vrrp.notify"));
-        Dictionary<string, KeepalivedInstance> byName = configuration.Instances.ToDictionary(i => i.Options.Name, StringComparer.Ordinal);
+        // One serial pipeline for every instance: notify scripts run one at a time in transition order (keepalived's
+        // FIFO order), never on a router's thread. A transition runs at most two scripts, each bounded by the timeout.
+        await using FailoverActionPipeline pipeline = new(
+            new FailoverActionPipelineOptions { ActionTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1), DrainTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1) },
+            TimeProvider.System,
+            loggers.CreateLogger("Vrrp.Actions"));
+        foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Notify.Any))
+        {
+            pipeline.Add(NotifyScriptAction.FromKeepalived(instance, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
+        }
+
         object outputLock = new();
         try
         {
@@ -137,9 +147,8 @@ internal static class RunCommand
                             output.WriteLine(FormatTransition(transition));
                             output.Flush();
                         }
-
-                        notifier.Enqueue(byName[transition.InstanceName].Notify, transition);
                     };
+                    pipeline.Attach(router);
                 }
             }
 
@@ -167,7 +176,7 @@ internal static class RunCommand
                 node.Shutdown();
             }
 
-            await notifier.DrainAsync(notifyTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return Stopped;
         }
         finally

@@ -1,0 +1,145 @@
+using Vrrp.Routing;
+
+namespace Vrrp.Actions;
+
+/// <summary>What happened to an instance.</summary>
+public enum FailoverEventKind
+{
+    /// <summary>The instance became MASTER: take the addresses.</summary>
+    Master = 0,
+
+    /// <summary>The instance became BACKUP: release the addresses.</summary>
+    Backup = 1,
+
+    /// <summary>The instance entered FAULT: release the addresses.</summary>
+    Fault = 2,
+
+    /// <summary>The instance stopped (keepalived STOP): release the addresses.</summary>
+    Stop = 3,
+
+    /// <summary>
+    /// The instance is MASTER and heard a lower-priority advertisement (keepalived <c>notify_master_rx_lower_pri</c>):
+    /// another node may briefly have taken the address; re-assert it.
+    /// </summary>
+    MasterHeardLowerPriority = 4,
+}
+
+/// <summary>One event delivered to the actions of a <see cref="FailoverActionPipeline"/>.</summary>
+/// <param name="Sequence">1, 2, 3... in the order the pipeline received the events (across all attached routers).</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="InstanceName">The instance.</param>
+/// <param name="EffectivePriority">The instance's effective priority at the time.</param>
+/// <param name="Timestamp">When it happened (the router's clock for transitions, the pipeline's for lower-priority adverts).</param>
+/// <param name="Transition">The transition, for <see cref="FailoverEventKind.Master"/>, <see cref="FailoverEventKind.Backup"/>, <see cref="FailoverEventKind.Fault"/> and <see cref="FailoverEventKind.Stop"/>.</param>
+/// <param name="LowerPriorityAdvertisement">The advertisement heard, for <see cref="FailoverEventKind.MasterHeardLowerPriority"/>.</param>
+public sealed record FailoverEvent(
+    long Sequence,
+    FailoverEventKind Kind,
+    string InstanceName,
+    int EffectivePriority,
+    DateTimeOffset Timestamp,
+    VrrpTransition? Transition,
+    VrrpLowerPriorityAdvertisement? LowerPriorityAdvertisement)
+{
+    /// <summary>Whether the instance holds the addresses after this event (MASTER, or a MASTER re-asserting).</summary>
+    public bool IsMaster => Kind is FailoverEventKind.Master or FailoverEventKind.MasterHeardLowerPriority;
+
+    /// <summary>keepalived's state word: MASTER, BACKUP, FAULT, STOP, or MASTER_RX_LOWER_PRI.</summary>
+    public string KeepalivedState => Kind switch
+    {
+        FailoverEventKind.Master => "MASTER",
+        FailoverEventKind.Backup => "BACKUP",
+        FailoverEventKind.Fault => "FAULT",
+        FailoverEventKind.Stop => "STOP",
+        _ => "MASTER_RX_LOWER_PRI",
+    };
+
+    /// <summary>The event kind of a transition, or <see langword="null"/> for a state no action reacts to (Initialize).</summary>
+    /// <param name="state">The state entered.</param>
+    public static FailoverEventKind? KindOf(VrrpState state) => state switch
+    {
+        VrrpState.Master => FailoverEventKind.Master,
+        VrrpState.Backup => FailoverEventKind.Backup,
+        VrrpState.Fault => FailoverEventKind.Fault,
+        VrrpState.Stopped => FailoverEventKind.Stop,
+        _ => null,
+    };
+
+    /// <summary>Builds the event for a transition, or <see langword="null"/> for a state no action reacts to.</summary>
+    /// <param name="sequence">The sequence number.</param>
+    /// <param name="transition">The transition.</param>
+    public static FailoverEvent? FromTransition(long sequence, VrrpTransition transition)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        return KindOf(transition.NewState) is { } kind
+            ? new FailoverEvent(sequence, kind, transition.InstanceName, transition.EffectivePriority, transition.Timestamp, transition, null)
+            : null;
+    }
+
+    /// <summary>Builds the event for a lower-priority advertisement heard by a MASTER.</summary>
+    /// <param name="sequence">The sequence number.</param>
+    /// <param name="advertisement">What was heard.</param>
+    /// <param name="timestamp">When.</param>
+    public static FailoverEvent FromLowerPriority(long sequence, VrrpLowerPriorityAdvertisement advertisement, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(advertisement);
+        return new FailoverEvent(sequence, FailoverEventKind.MasterHeardLowerPriority, advertisement.InstanceName, advertisement.EffectivePriority, timestamp, null, advertisement);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => LowerPriorityAdvertisement is { } lower
+        ? $"#{Sequence} {InstanceName} MASTER heard priority {lower.Priority} from {lower.Source}"
+        : $"#{Sequence} {InstanceName} {KeepalivedState} {EffectivePriority} ({Transition?.Reason})";
+}
+
+/// <summary>How one action handled one event.</summary>
+public enum FailoverActionResult
+{
+    /// <summary>Completed.</summary>
+    Succeeded = 0,
+
+    /// <summary>Threw or returned a faulted task.</summary>
+    Failed = 1,
+
+    /// <summary>Did not finish within its timeout: cancelled and, if it ignored cancellation, abandoned.</summary>
+    TimedOut = 2,
+
+    /// <summary>Not run or interrupted because the pipeline stopped and its drain time ran out.</summary>
+    Cancelled = 3,
+}
+
+/// <summary>An entry of a pipeline's event stream (<see cref="FailoverActionPipeline.ReadEventsAsync"/>).</summary>
+/// <param name="Event">The event concerned.</param>
+public abstract record FailoverPipelineNotification(FailoverEvent Event);
+
+/// <summary>The pipeline starts handing <paramref name="Event"/> to its actions (all earlier events are done).</summary>
+/// <param name="Event">The event.</param>
+public sealed record FailoverEventDispatched(FailoverEvent Event) : FailoverPipelineNotification(Event);
+
+/// <summary>One action finished with one event.</summary>
+/// <param name="Event">The event.</param>
+/// <param name="ActionName">The action.</param>
+/// <param name="Result">How it went.</param>
+/// <param name="Duration">How long it ran (pipeline clock).</param>
+/// <param name="Error">The exception, for <see cref="FailoverActionResult.Failed"/> and sometimes <see cref="FailoverActionResult.TimedOut"/>.</param>
+public sealed record FailoverActionCompleted(FailoverEvent Event, string ActionName, FailoverActionResult Result, TimeSpan Duration, Exception? Error)
+    : FailoverPipelineNotification(Event);
+
+/// <summary>Counters of one action, for logs and metrics.</summary>
+/// <param name="ActionName">The action.</param>
+/// <param name="Runs">Events handed to it (finished runs).</param>
+/// <param name="Succeeded">Runs that completed.</param>
+/// <param name="Failures">Runs that threw.</param>
+/// <param name="Timeouts">Runs cancelled at the timeout.</param>
+/// <param name="Cancelled">Runs cancelled or skipped because the pipeline stopped.</param>
+/// <param name="LastDuration">Duration of the last run, if any.</param>
+/// <param name="LastResult">Result of the last run, if any.</param>
+public sealed record FailoverActionStatistics(
+    string ActionName,
+    long Runs,
+    long Succeeded,
+    long Failures,
+    long Timeouts,
+    long Cancelled,
+    TimeSpan? LastDuration,
+    FailoverActionResult? LastResult);
