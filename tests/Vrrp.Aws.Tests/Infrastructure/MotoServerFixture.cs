@@ -57,8 +57,14 @@ public sealed class MotoServerFixture : IDisposable
         try
         {
             WaitUntilReady();
+            // The first EC2 calls load moto's backend (seconds, more on a loaded 2-core machine): build the world with a
+            // patient client, then hand the tests one with the normal request timeout.
+            using (AmazonEC2Client setup = Ec2Clients.For(ServiceUrl, TimeSpan.FromSeconds(90)))
+            {
+                World = MotoWorld.CreateAsync(setup).GetAwaiter().GetResult();
+            }
+
             Client = Ec2Clients.For(ServiceUrl);
-            World = MotoWorld.CreateAsync(Client).GetAwaiter().GetResult();
         }
         catch (Exception ex)
         {
@@ -121,10 +127,10 @@ public sealed class MotoServerFixture : IDisposable
                 using HttpResponseMessage response = http.GetAsync(new Uri($"{ServiceUrl}/moto-api/")).GetAwaiter().GetResult();
                 return;
             }
-            catch (HttpRequestException) when (watch.Elapsed < TimeSpan.FromSeconds(20))
+            catch (HttpRequestException) when (watch.Elapsed < TimeSpan.FromSeconds(60))
             {
             }
-            catch (TaskCanceledException) when (watch.Elapsed < TimeSpan.FromSeconds(20))
+            catch (TaskCanceledException) when (watch.Elapsed < TimeSpan.FromSeconds(60))
             {
             }
 
