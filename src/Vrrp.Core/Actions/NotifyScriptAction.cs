@@ -50,6 +50,7 @@ public sealed class NotifyScriptActionOptions
             Fault = [.. scripts.Fault],
             Stop = [.. scripts.Stop],
             Generic = [.. scripts.Generic],
+            MasterRxLowerPriority = [.. scripts.MasterRxLowerPriority],
             ScriptTimeout = scriptTimeout,
         };
     }

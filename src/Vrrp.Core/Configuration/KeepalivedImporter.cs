@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Vrrp.Actions;
 using Vrrp.Packets;
 using Vrrp.Routing;
+using Vrrp.Tracking;
 
 namespace Vrrp.Configuration;
 
@@ -44,19 +46,59 @@ public sealed record NotifyScripts(
     /// <summary>No scripts.</summary>
     public static NotifyScripts None { get; } = new([], [], [], [], []);
 
+    /// <summary><c>notify_master_rx_lower_pri</c>: run when a MASTER hears a lower-priority advert (clouds: re-take the address).</summary>
+    public ImmutableArray<string> MasterRxLowerPriority { get; init; } = [];
+
     /// <summary>Whether any script is configured.</summary>
-    public bool Any => !Master.IsEmpty || !Backup.IsEmpty || !Fault.IsEmpty || !Stop.IsEmpty || !Generic.IsEmpty;
+    public bool Any => !Master.IsEmpty || !Backup.IsEmpty || !Fault.IsEmpty || !Stop.IsEmpty || !Generic.IsEmpty || !MasterRxLowerPriority.IsEmpty;
+}
+
+/// <summary>
+/// A health check of the file (<c>vrrp_script</c>, <c>vrrp_track_process</c>, <c>vrrp_track_file</c>, or an interface
+/// named by <c>track_interface</c>), with the tracker options that run it. Instances that track it carry a
+/// <see cref="VrrpTrackerOptions"/> of the same <see cref="Name"/> (with their weight) in their options.
+/// </summary>
+public sealed record KeepalivedTracker(string Name, TrackerOptions Options, ConfigLocation Location);
+
+/// <summary>A <c>vrrp_sync_group</c>: instances that change state together.</summary>
+public sealed record KeepalivedSyncGroup(string Name, ImmutableArray<string> Instances, ConfigLocation Location);
+
+/// <summary>
+/// An address the instance adds to an interface while MASTER (<c>virtual_ipaddress</c>, advertised; or
+/// <c>virtual_ipaddress_excluded</c>, not advertised), with its <c>dev</c> and <c>label</c>.
+/// </summary>
+public sealed record KeepalivedLocalAddress(LocalVirtualAddress Address, string? Device, string? Label, bool Excluded, ConfigLocation Location);
+
+/// <summary>keepalived's gratuitous ARP / unsolicited NA settings (global <c>vrrp_garp_*</c>, per instance <c>garp_*</c>).</summary>
+public sealed record GarpSettings(TimeSpan MasterDelay, int MasterRepeat, TimeSpan MasterRefresh, int MasterRefreshRepeat, TimeSpan? LowerPriorityDelay, int? LowerPriorityRepeat)
+{
+    /// <summary>keepalived's defaults: delay 5 s, repeat 5, refresh off, refresh repeat 1; lower-priority values follow the master ones.</summary>
+    public static GarpSettings Default { get; } = new(TimeSpan.FromSeconds(5), 5, TimeSpan.Zero, 1, null, null);
 }
 
 /// <summary>One imported <c>vrrp_instance</c>.</summary>
-public sealed record KeepalivedInstance(VirtualRouterOptions Options, string? Interface, NotifyScripts Notify, ConfigLocation Location);
+public sealed record KeepalivedInstance(VirtualRouterOptions Options, string? Interface, NotifyScripts Notify, ConfigLocation Location)
+{
+    /// <summary>The addresses to hold on local interfaces while MASTER (empty for cloud instances that move their address by API).</summary>
+    public ImmutableArray<KeepalivedLocalAddress> LocalAddresses { get; init; } = [];
+
+    /// <summary>Gratuitous ARP / NA settings for the local addresses.</summary>
+    public GarpSettings Garp { get; init; } = GarpSettings.Default;
+}
 
 /// <summary>The VRRP side of a keepalived.conf, as options.</summary>
 public sealed record KeepalivedConfiguration(
     string? RouterId,
     ImmutableArray<KeepalivedInstance> Instances,
     ImmutableArray<ConfigDiagnostic> Unsupported,
-    ImmutableArray<ConfigDiagnostic> Warnings);
+    ImmutableArray<ConfigDiagnostic> Warnings)
+{
+    /// <summary>The health checks some instance tracks (unused definitions are left out, with a warning).</summary>
+    public ImmutableArray<KeepalivedTracker> Trackers { get; init; } = [];
+
+    /// <summary>The sync groups.</summary>
+    public ImmutableArray<KeepalivedSyncGroup> SyncGroups { get; init; } = [];
+}
 
 /// <summary>
 /// Imports keepalived.conf (keepalived.conf(5)) into <see cref="VirtualRouterOptions"/>. What it does not support yet
@@ -81,6 +123,7 @@ public static class KeepalivedImporter
         Context context = new();
         string? routerId = null;
         VrrpVersion defaultVersion = VrrpVersion.V2;
+        GarpSettings globalGarp = GarpSettings.Default;
 
         // global_defs first: vrrp_version applies to every instance wherever it stands.
         foreach (ConfigStatement statement in statements.Where(s => s.Keyword.Text == "global_defs"))
@@ -100,9 +143,38 @@ public static class KeepalivedImporter
 
                         break;
                     default:
-                        context.NotSupported(item, "global_defs");
+                        if (!ImportGarp(item, item.Keyword.Text.StartsWith("vrrp_", StringComparison.Ordinal) ? item.Keyword.Text["vrrp_".Length..] : "", ref globalGarp, context))
+                        {
+                            context.NotSupported(item, "global_defs");
+                        }
+
                         break;
                 }
+            }
+        }
+
+        // Health-check definitions next: instances refer to them by name wherever they stand.
+        Dictionary<string, TrackerDefinition> definitions = new(StringComparer.Ordinal);
+        List<ConfigStatement> syncGroups = [];
+        foreach (ConfigStatement statement in statements)
+        {
+            switch (statement.Keyword.Text)
+            {
+                case "vrrp_script":
+                case "vrrp_track_process":
+                case "vrrp_track_file":
+                    if (ImportTrackerDefinition(statement, context) is { } definition)
+                    {
+                        if (!definitions.TryAdd(definition.Key, definition))
+                        {
+                            context.Error(statement.Location, $"{statement.Keyword.Text} '{statement.Arguments[0].Text}' is defined twice (first at {definitions[definition.Key].Location})");
+                        }
+                    }
+
+                    break;
+                case "vrrp_sync_group":
+                    syncGroups.Add(statement);
+                    break;
             }
         }
 
@@ -111,10 +183,10 @@ public static class KeepalivedImporter
         {
             switch (statement.Keyword.Text)
             {
-                case "global_defs":
+                case "global_defs" or "vrrp_script" or "vrrp_track_process" or "vrrp_track_file" or "vrrp_sync_group":
                     break;
                 case "vrrp_instance":
-                    if (ImportInstance(statement, defaultVersion, context) is { } instance)
+                    if (ImportInstance(statement, defaultVersion, globalGarp, definitions, context) is { } instance)
                     {
                         instances.Add(instance);
                     }
@@ -125,6 +197,21 @@ public static class KeepalivedImporter
                     break;
             }
         }
+
+        var trackers = ImmutableArray.CreateBuilder<KeepalivedTracker>();
+        foreach (TrackerDefinition definition in definitions.Values.OrderBy(d => d.Location.Line))
+        {
+            if (definition.Used)
+            {
+                trackers.Add(new KeepalivedTracker(definition.Key, definition.Options, definition.Location));
+            }
+            else
+            {
+                context.Warning(definition.Location, $"'{definition.Options.Name}' is defined but no instance tracks it");
+            }
+        }
+
+        ImmutableArray<KeepalivedSyncGroup> groups = ImportSyncGroups(syncGroups, instances, context);
 
         foreach (IGrouping<(AddressFamily, int), KeepalivedInstance> duplicate in instances
             .GroupBy(i => (i.Options.AddressFamily, i.Options.VirtualRouterId)).Where(g => g.Count() > 1))
@@ -138,7 +225,11 @@ public static class KeepalivedImporter
             throw new KeepalivedConfigException([.. context.Errors.OrderBy(e => e.Location.File, StringComparer.Ordinal).ThenBy(e => e.Location.Line).ThenBy(e => e.Location.Column)]);
         }
 
-        return new KeepalivedConfiguration(routerId, instances.ToImmutable(), [.. context.Unsupported], [.. context.Warnings]);
+        return new KeepalivedConfiguration(routerId, instances.ToImmutable(), [.. context.Unsupported], [.. context.Warnings])
+        {
+            Trackers = trackers.ToImmutable(),
+            SyncGroups = groups,
+        };
     }
 
     /// <summary>
@@ -147,7 +238,8 @@ public static class KeepalivedImporter
     /// </summary>
     public static ImmutableArray<string> SplitCommand(string command) => [.. Vrrp.Tracking.KeepalivedCommandLine.Split(command)];
 
-    private static KeepalivedInstance? ImportInstance(ConfigStatement statement, VrrpVersion defaultVersion, Context context)
+    private static KeepalivedInstance? ImportInstance(ConfigStatement statement, VrrpVersion defaultVersion, GarpSettings garp,
+        Dictionary<string, TrackerDefinition> definitions, Context context)
     {
         if (statement.Arguments.Length != 1)
         {
@@ -158,7 +250,8 @@ public static class KeepalivedImporter
         VirtualRouterOptions options = new() { Name = statement.Arguments[0].Text, Version = defaultVersion };
         Dictionary<string, ConfigLocation> setAt = new(StringComparer.Ordinal) { [nameof(options.Name)] = statement.Location };
         string? interfaceName = null;
-        ImmutableArray<string> master = [], backup = [], fault = [], stop = [], generic = [];
+        ImmutableArray<string> master = [], backup = [], fault = [], stop = [], generic = [], lowerPriority = [];
+        List<KeepalivedLocalAddress> localAddresses = [];
         decimal? advertInt = null;
         ConfigStatement? advertIntStatement = null;
         int errorsBefore = context.Errors.Count;
@@ -235,8 +328,19 @@ public static class KeepalivedImporter
 
                     break;
                 case "virtual_ipaddress":
-                    ImportVirtualAddresses(item, options, context);
+                case "virtual_ipaddress_excluded":
+                    ImportVirtualAddresses(item, options, localAddresses, excluded: keyword == "virtual_ipaddress_excluded", context);
                     setAt[nameof(options.VirtualAddresses)] = item.Location;
+                    break;
+                case "track_script":
+                case "track_process":
+                case "track_file":
+                case "track_interface":
+                    ImportTracks(item, options, definitions, context);
+                    setAt[nameof(options.Trackers)] = item.Location;
+                    break;
+                case "notify_master_rx_lower_pri":
+                    lowerPriority = context.Command(item);
                     break;
                 case "old_unicast_checksum":
                     // Send the pre-1.3.7 VRRPv3 checksum (pseudo-header with 224.0.0.18). "never" keeps the current one;
@@ -268,7 +372,11 @@ public static class KeepalivedImporter
                     generic = context.Command(item);
                     break;
                 default:
-                    context.NotSupported(item, $"vrrp_instance {options.Name}");
+                    if (!ImportGarp(item, keyword, ref garp, context))
+                    {
+                        context.NotSupported(item, $"vrrp_instance {options.Name}");
+                    }
+
                     break;
             }
         }
@@ -302,7 +410,16 @@ public static class KeepalivedImporter
             context.Error(location, $"vrrp_instance {options.Name}: {KeepalivedName(field)}: {error[(error.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()}");
         }
 
-        return new KeepalivedInstance(options, interfaceName, new NotifyScripts(master, backup, fault, stop, generic), statement.Location);
+        foreach (KeepalivedLocalAddress local in localAddresses.Where(a => a.Device is null && interfaceName is null))
+        {
+            context.Error(local.Location, $"vrrp_instance {options.Name}: {local.Address} needs an interface to live on: give the instance an 'interface' or the address a 'dev'");
+        }
+
+        return new KeepalivedInstance(options, interfaceName, new NotifyScripts(master, backup, fault, stop, generic) { MasterRxLowerPriority = lowerPriority }, statement.Location)
+        {
+            LocalAddresses = [.. localAddresses],
+            Garp = garp,
+        };
     }
 
     /// <summary>
@@ -345,6 +462,7 @@ public static class KeepalivedImporter
         nameof(VirtualRouterOptions.AuthType) or nameof(VirtualRouterOptions.AuthPassword) => "authentication",
         nameof(VirtualRouterOptions.Version) => "version",
         nameof(VirtualRouterOptions.ChecksumMode) => "old_unicast_checksum",
+        nameof(VirtualRouterOptions.Trackers) => "track_*",
         _ => field,
     };
 
@@ -450,7 +568,7 @@ public static class KeepalivedImporter
         }
     }
 
-    private static void ImportVirtualAddresses(ConfigStatement block, VirtualRouterOptions options, Context context)
+    private static void ImportVirtualAddresses(ConfigStatement block, VirtualRouterOptions options, List<KeepalivedLocalAddress> local, bool excluded, Context context)
     {
         if (!context.IsBlock(block))
         {
@@ -461,19 +579,400 @@ public static class KeepalivedImporter
         {
             string text = entry.Keyword.Text;
             string addressText = text.Split('/')[0];
-            if (!TryParseAddress(addressText, out IPAddress? address) ||
-                (text.Contains('/', StringComparison.Ordinal) && !int.TryParse(text[(text.IndexOf('/', StringComparison.Ordinal) + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            if (!TryParseAddress(addressText, out IPAddress? address) || !LocalVirtualAddress.TryParse(text, out LocalVirtualAddress? parsed))
             {
-                context.Error(entry.Location, $"virtual_ipaddress: '{text}' is not an address[/prefix]");
+                context.Error(entry.Location, $"{block.Keyword.Text}: '{text}' is not an address[/prefix]");
                 continue;
             }
 
-            options.VirtualAddresses.Add(address);
-            if (entry.Arguments.Length > 0)
+            string? device = null;
+            string? label = null;
+            bool ok = true;
+            for (int i = 0; i < entry.Arguments.Length; i++)
             {
-                context.NotSupported(entry.Arguments[0], "virtual_ipaddress", $"virtual_ipaddress options ({string.Join(' ', entry.Arguments)})");
+                string option = entry.Arguments[i].Text;
+                if (option is "dev" or "label" && i + 1 < entry.Arguments.Length)
+                {
+                    if (option == "dev")
+                    {
+                        device = entry.Arguments[++i].Text;
+                    }
+                    else
+                    {
+                        label = entry.Arguments[++i].Text;
+                    }
+                }
+                else
+                {
+                    context.NotSupported(entry.Arguments[i], block.Keyword.Text, $"address option '{option}'");
+                    ok = false;
+                    break;
+                }
+            }
+
+            if (!ok)
+            {
+                continue;
+            }
+
+            if (!excluded)
+            {
+                options.VirtualAddresses.Add(address);
+            }
+
+            local.Add(new KeepalivedLocalAddress(parsed, device, label, excluded, entry.Location));
+        }
+    }
+
+    private static bool ImportGarp(ConfigStatement item, string keyword, ref GarpSettings garp, Context context)
+    {
+        switch (keyword)
+        {
+            case "garp_master_delay":
+                if (context.Int(item, 0, 1000) is int delay)
+                {
+                    garp = garp with { MasterDelay = TimeSpan.FromSeconds(delay) };
+                }
+
+                return true;
+            case "garp_master_repeat":
+                if (context.Int(item, 1, 255) is int repeat)
+                {
+                    garp = garp with { MasterRepeat = repeat };
+                }
+
+                return true;
+            case "garp_master_refresh":
+                if (context.Int(item, 0, 86400) is int refresh)
+                {
+                    garp = garp with { MasterRefresh = TimeSpan.FromSeconds(refresh) };
+                }
+
+                return true;
+            case "garp_master_refresh_repeat":
+                if (context.Int(item, 1, 255) is int refreshRepeat)
+                {
+                    garp = garp with { MasterRefreshRepeat = refreshRepeat };
+                }
+
+                return true;
+            case "garp_lower_prio_delay":
+                if (context.Int(item, 0, 1000) is int lowerDelay)
+                {
+                    garp = garp with { LowerPriorityDelay = TimeSpan.FromSeconds(lowerDelay) };
+                }
+
+                return true;
+            case "garp_lower_prio_repeat":
+                if (context.Int(item, 1, 255) is int lowerRepeat)
+                {
+                    garp = garp with { LowerPriorityRepeat = lowerRepeat };
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private sealed class TrackerDefinition(string key, string kind, TrackerOptions options, int weight, bool reverse, int rise, int fall, bool initFail, ConfigLocation location)
+    {
+        public string Key { get; } = key;
+
+        public string Kind { get; } = kind;
+
+        public TrackerOptions Options { get; } = options;
+
+        public int Weight { get; } = weight;
+
+        public bool Reverse { get; } = reverse;
+
+        public int Rise { get; } = rise;
+
+        public int Fall { get; } = fall;
+
+        public bool InitFail { get; } = initFail;
+
+        public ConfigLocation Location { get; } = location;
+
+        public bool Used { get; set; }
+    }
+
+    private static TrackerDefinition? ImportTrackerDefinition(ConfigStatement statement, Context context)
+    {
+        if (statement.Arguments.Length != 1 || !context.IsBlock(statement))
+        {
+            context.Error(statement.Location, $"{statement.Keyword.Text} takes one name and a block");
+            return null;
+        }
+
+        string name = statement.Arguments[0].Text;
+        string kind = statement.Keyword.Text switch { "vrrp_script" => "script", "vrrp_track_process" => "process", _ => "file" };
+        int maxWeight = kind == "script" ? 253 : 254;
+        int weight = 0, rise = 1, fall = 1;
+        bool reverse = false, initFail = false;
+        ScriptTrackerOptions script = new();
+        ProcessTrackerOptions process = new();
+        FileTrackerOptions file = new();
+        TrackerOptions options = kind switch { "script" => script, "process" => process, _ => file };
+        options.Name = $"{kind}:{name}";
+        bool hasTarget = false;
+        foreach (ConfigStatement item in statement.Children)
+        {
+            switch ((kind, item.Keyword.Text))
+            {
+                case (_, "weight"):
+                    if (ParseWeight(item, item.Arguments, 0, maxWeight, context) is (int w, bool r))
+                    {
+                        weight = w;
+                        reverse = r;
+                    }
+
+                    break;
+                case ("script", "script"):
+                    if (context.Command(item) is { IsEmpty: false } argv)
+                    {
+                        script.Arguments = [.. argv];
+                        hasTarget = true;
+                    }
+
+                    break;
+                case ("script", "interval"):
+                    if (context.Decimal(item, 0.001m, 86400m) is decimal interval)
+                    {
+                        script.Interval = TimeSpan.FromMilliseconds((double)(interval * 1000m));
+                    }
+
+                    break;
+                case ("script", "timeout"):
+                    if (context.Decimal(item, 0.001m, 86400m) is decimal timeout)
+                    {
+                        script.Timeout = TimeSpan.FromMilliseconds((double)(timeout * 1000m));
+                    }
+
+                    break;
+                case ("script", "rise"):
+                    rise = context.Int(item, 1, 1_000_000) ?? rise;
+                    break;
+                case ("script", "fall"):
+                    fall = context.Int(item, 1, 1_000_000) ?? fall;
+                    break;
+                case ("script", "init_fail"):
+                    context.NoArguments(item);
+                    initFail = true;
+                    break;
+                case ("process", "process"):
+                    if (context.Single(item) is { } processName)
+                    {
+                        process.ProcessName = processName;
+                        hasTarget = true;
+                    }
+
+                    break;
+                case ("process", "quorum"):
+                    process.Quorum = context.Int(item, 1, 65535) ?? process.Quorum;
+                    break;
+                case ("process", "quorum_max"):
+                    process.QuorumMax = context.Int(item, 1, 65535) ?? process.QuorumMax;
+                    break;
+                case ("process", "full_command"):
+                    context.NoArguments(item);
+                    process.MatchFullCommandLine = true;
+                    break;
+                case ("file", "file"):
+                    if (context.Single(item) is { } path)
+                    {
+                        file.Path = path;
+                        hasTarget = true;
+                    }
+
+                    break;
+                case ("file", "init_file"):
+                    foreach (ConfigWord word in item.Arguments)
+                    {
+                        if (word.Text == "overwrite")
+                        {
+                            file.OverwriteInitialValue = true;
+                        }
+                        else if (long.TryParse(word.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+                        {
+                            file.InitialValue = value;
+                        }
+                        else
+                        {
+                            context.Error(word.Location, $"init_file takes [VALUE] [overwrite]; got '{word.Text}'");
+                        }
+                    }
+
+                    file.InitialValue ??= 0;
+                    break;
+                default:
+                    context.NotSupported(item, $"{statement.Keyword.Text} {name}");
+                    break;
             }
         }
+
+        if (!hasTarget)
+        {
+            context.Error(statement.Location, $"{statement.Keyword.Text} {name} needs {(kind == "script" ? "a 'script'" : kind == "process" ? "a 'process'" : "a 'file'")}");
+            return null;
+        }
+
+        foreach (string problem in options.Validate())
+        {
+            context.Error(statement.Location, $"{statement.Keyword.Text} {name}: {problem}");
+        }
+
+        return new TrackerDefinition($"{kind}:{name}", kind, options, weight, reverse, rise, fall, initFail, statement.Location);
+    }
+
+    private static (int Weight, bool Reverse)? ParseWeight(ConfigStatement item, ImmutableArray<ConfigWord> words, int start, int max, Context context)
+    {
+        // "weight N [reverse]" starting at words[start] (the word "weight" itself for an instance's track line;
+        // for a definition's own "weight" statement, words are its arguments).
+        int i = start;
+        if (item.Keyword.Text != "weight")
+        {
+            i++; // skip the word "weight"
+        }
+
+        if (i >= words.Length || !int.TryParse(words[i].Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int weight) || weight < -max || weight > max)
+        {
+            context.Error(i < words.Length ? words[i].Location : item.Location, $"weight is a whole number -{max}..{max}");
+            return null;
+        }
+
+        bool reverse = false;
+        if (i + 1 < words.Length)
+        {
+            if (words[i + 1].Text == "reverse")
+            {
+                reverse = true;
+            }
+            else
+            {
+                context.Error(words[i + 1].Location, $"after the weight only 'reverse' may follow; got '{words[i + 1].Text}'");
+                return null;
+            }
+        }
+
+        return (weight, reverse);
+    }
+
+    private static void ImportTracks(ConfigStatement block, VirtualRouterOptions options, Dictionary<string, TrackerDefinition> definitions, Context context)
+    {
+        if (!context.IsBlock(block))
+        {
+            return;
+        }
+
+        string kind = block.Keyword.Text["track_".Length..];
+        foreach (ConfigStatement entry in block.Children)
+        {
+            string name = entry.Keyword.Text;
+            string key = $"{kind}:{name}";
+            TrackerDefinition? definition;
+            if (kind == "interface")
+            {
+                if (!definitions.TryGetValue(key, out definition))
+                {
+                    definition = new TrackerDefinition(key, kind, new InterfaceTrackerOptions { Name = key, InterfaceName = name }, 0, false, 1, 1, false, entry.Location);
+                    definitions[key] = definition;
+                }
+            }
+            else if (!definitions.TryGetValue(key, out definition))
+            {
+                string definer = kind switch { "script" => "vrrp_script", "process" => "vrrp_track_process", _ => "vrrp_track_file" };
+                context.Error(entry.Location, $"{block.Keyword.Text}: no {definer} named '{name}'");
+                continue;
+            }
+
+            int weight = definition.Weight;
+            bool reverse = definition.Reverse;
+            if (entry.Arguments.Length > 0)
+            {
+                if (entry.Arguments[0].Text != "weight")
+                {
+                    context.Error(entry.Arguments[0].Location, $"{block.Keyword.Text}: after '{name}' only 'weight N [reverse]' may follow");
+                    continue;
+                }
+
+                if (ParseWeight(entry, entry.Arguments, 0, kind == "script" ? 253 : 254, context) is not (int w, bool r))
+                {
+                    continue;
+                }
+
+                weight = w;
+                reverse = r;
+            }
+
+            if (options.Trackers.Any(t => t.Name == key))
+            {
+                context.Error(entry.Location, $"{block.Keyword.Text}: '{name}' is tracked twice");
+                continue;
+            }
+
+            definition.Used = true;
+            options.Trackers.Add(new VrrpTrackerOptions(key, weight) { Reverse = reverse, Rise = definition.Rise, Fall = definition.Fall, InitiallyFailed = definition.InitFail });
+        }
+    }
+
+    private static ImmutableArray<KeepalivedSyncGroup> ImportSyncGroups(List<ConfigStatement> statements, IReadOnlyList<KeepalivedInstance> instances, Context context)
+    {
+        var groups = ImmutableArray.CreateBuilder<KeepalivedSyncGroup>();
+        Dictionary<string, string> memberOf = new(StringComparer.Ordinal);
+        foreach (ConfigStatement statement in statements)
+        {
+            if (statement.Arguments.Length != 1 || !context.IsBlock(statement))
+            {
+                context.Error(statement.Location, "vrrp_sync_group takes one name and a block");
+                continue;
+            }
+
+            string name = statement.Arguments[0].Text;
+            List<string> members = [];
+            foreach (ConfigStatement item in statement.Children)
+            {
+                if (item.Keyword.Text != "group")
+                {
+                    context.NotSupported(item, $"vrrp_sync_group {name}");
+                    continue;
+                }
+
+                if (!context.IsBlock(item))
+                {
+                    continue;
+                }
+
+                foreach (ConfigStatement member in item.Children)
+                {
+                    foreach (ConfigWord word in new[] { member.Keyword }.Concat(member.Arguments))
+                    {
+                        if (!instances.Any(i => i.Options.Name == word.Text))
+                        {
+                            context.Error(word.Location, $"vrrp_sync_group {name}: no vrrp_instance named '{word.Text}'");
+                        }
+                        else if (!memberOf.TryAdd(word.Text, name))
+                        {
+                            context.Error(word.Location, $"vrrp_sync_group {name}: '{word.Text}' is already in sync group '{memberOf[word.Text]}'");
+                        }
+                        else
+                        {
+                            members.Add(word.Text);
+                        }
+                    }
+                }
+            }
+
+            if (members.Count < 2)
+            {
+                context.Warning(statement.Location, $"vrrp_sync_group {name} has {members.Count} instance(s); a sync group needs two to matter");
+            }
+
+            groups.Add(new KeepalivedSyncGroup(name, [.. members], statement.Location));
+        }
+
+        return groups.ToImmutable();
     }
 
     private sealed class Context

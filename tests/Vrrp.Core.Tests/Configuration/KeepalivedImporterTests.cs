@@ -61,9 +61,132 @@ public class KeepalivedImporterTests
         Assert.Equal(["/etc/keepalived/vrrp.sh", "54.192.x.x", "start"], instance.Notify.Master.ToArray());
         Assert.True(instance.Notify.Backup.IsEmpty);
         Assert.Empty(o.Validate());
-        Assert.Equal([1, 25], config.Unsupported.Select(u => u.Location.Line));
-        Assert.Contains("'vrrp_script' in the top level is not supported yet", config.Unsupported[0].Message, StringComparison.Ordinal);
-        Assert.Contains("track_script", config.Unsupported[1].Message, StringComparison.Ordinal);
+        Assert.Empty(config.Unsupported);
+        Assert.Empty(config.Warnings);
+
+        // vrrp_script haproxy-check { script "killall -0 haproxy"; interval 2; weight 20 } tracked with weight 20.
+        KeepalivedTracker tracker = Assert.Single(config.Trackers);
+        Assert.Equal("script:haproxy-check", tracker.Name);
+        var script = Assert.IsType<Vrrp.Tracking.ScriptTrackerOptions>(tracker.Options);
+        Assert.Equal(["killall", "-0", "haproxy"], script.Arguments);
+        Assert.Equal(TimeSpan.FromSeconds(2), script.Interval);
+        VrrpTrackerOptions tracked = Assert.Single(o.Trackers);
+        Assert.Equal(("script:haproxy-check", 20, false), (tracked.Name, tracked.Weight, tracked.Reverse));
+        KeepalivedLocalAddress vip = Assert.Single(instance.LocalAddresses);
+        Assert.Equal("10.15.85.31/32", vip.Address.ToString());
+        Assert.Null(vip.Device);
+    }
+
+    [Fact]
+    public void Trackers_sync_groups_garp_and_address_options_import()
+    {
+        const string text = """
+            global_defs {
+                vrrp_garp_master_delay 1
+                vrrp_garp_master_refresh 60
+            }
+            vrrp_script chk {
+                script "/usr/local/bin/check --fast"
+                interval 0.5
+                timeout 2
+                weight -30 reverse
+                rise 2
+                fall 3
+                init_fail
+            }
+            vrrp_track_process web {
+                process nginx
+                quorum 2
+                weight 10
+            }
+            vrrp_track_file maint {
+                file /run/maintenance
+                init_file 0 overwrite
+            }
+            vrrp_sync_group G {
+                group {
+                    A
+                    B
+                }
+            }
+            vrrp_instance A {
+                interface eth1
+                virtual_router_id 1
+                unicast_src_ip 192.0.2.1
+                track_script {
+                    chk weight 5
+                }
+                track_process {
+                    web
+                }
+                track_interface {
+                    eth1 weight -20
+                    eth2
+                }
+                track_file {
+                    maint
+                }
+                garp_master_repeat 2
+                virtual_ipaddress {
+                    192.0.2.100/24 dev eth1 label eth1:vip
+                }
+                virtual_ipaddress_excluded {
+                    198.51.100.7/32
+                }
+                notify_master_rx_lower_pri "/usr/local/bin/reassert eip"
+            }
+            vrrp_instance B {
+                virtual_router_id 2
+                unicast_src_ip 192.0.2.1
+            }
+            """;
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text, "full.conf");
+
+        Assert.Empty(config.Unsupported);
+        KeepalivedInstance a = config.Instances[0];
+        Assert.Equal(
+            [("script:chk", 5, false, 2, 3, true), ("process:web", 10, false, 1, 1, false), ("interface:eth1", -20, false, 1, 1, false), ("interface:eth2", 0, false, 1, 1, false), ("file:maint", 0, false, 1, 1, false)],
+            a.Options.Trackers.Select(t => (t.Name, t.Weight, t.Reverse, t.Rise, t.Fall, t.InitiallyFailed)));
+        var chk = Assert.IsType<Vrrp.Tracking.ScriptTrackerOptions>(config.Trackers.Single(t => t.Name == "script:chk").Options);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), chk.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(2), chk.Timeout);
+        Assert.Equal(2, Assert.IsType<Vrrp.Tracking.ProcessTrackerOptions>(config.Trackers.Single(t => t.Name == "process:web").Options).Quorum);
+        Assert.Equal("eth2", Assert.IsType<Vrrp.Tracking.InterfaceTrackerOptions>(config.Trackers.Single(t => t.Name == "interface:eth2").Options).InterfaceName);
+        var maint = Assert.IsType<Vrrp.Tracking.FileTrackerOptions>(config.Trackers.Single(t => t.Name == "file:maint").Options);
+        Assert.Equal(("/run/maintenance", 0L, true), (maint.Path, maint.InitialValue, maint.OverwriteInitialValue));
+        Assert.Equal(new GarpSettings(TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(60), 1, null, null), a.Garp);
+        Assert.Equal(GarpSettings.Default with { MasterDelay = TimeSpan.FromSeconds(1), MasterRefresh = TimeSpan.FromSeconds(60) }, config.Instances[1].Garp);
+        Assert.Equal(
+            [("192.0.2.100/24", "eth1", "eth1:vip", false), ("198.51.100.7/32", null, null, true)],
+            a.LocalAddresses.Select(l => (l.Address.ToString(), l.Device, l.Label, l.Excluded)));
+        Assert.Equal([IPAddress.Parse("192.0.2.100")], a.Options.VirtualAddresses);
+        Assert.Equal(["/usr/local/bin/reassert", "eip"], a.Notify.MasterRxLowerPriority.ToArray());
+        KeepalivedSyncGroup group = Assert.Single(config.SyncGroups);
+        Assert.Equal(["A", "B"], group.Instances.ToArray());
+    }
+
+    [Theory]
+    [InlineData("track_script {\n  nosuch\n }", 6, "no vrrp_script named 'nosuch'")]
+    [InlineData("track_script {\n  chk weight 300\n }", 6, "weight is a whole number -253..253")]
+    [InlineData("track_script {\n  chk weight 5 sideways\n }", 6, "only 'reverse' may follow")]
+    [InlineData("virtual_ipaddress {\n  192.0.2.100/24\n }", 6, "needs an interface to live on")]
+    public void Tracking_and_address_errors_point_at_the_entry(string block, int line, string message)
+    {
+        string text = $"vrrp_script chk {{\n script /bin/true\n}}\nvrrp_instance A {{\n {block}\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n}}\n";
+
+        var error = Assert.Throws<KeepalivedConfigException>(() => KeepalivedImporter.ImportText(text, "t.conf"));
+
+        Assert.Contains(message, error.Errors[0].Message, StringComparison.Ordinal);
+        Assert.Equal(line, error.Errors[0].Location.Line);
+    }
+
+    [Fact]
+    public void A_sync_group_naming_an_unknown_instance_is_an_error()
+    {
+        const string text = "vrrp_sync_group G {\n group {\n  A\n  Z\n }\n}\nvrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n}\n";
+        var error = Assert.Throws<KeepalivedConfigException>(() => KeepalivedImporter.ImportText(text, "g.conf"));
+        Assert.Equal(new ConfigLocation("g.conf", 4, 3), Assert.Single(error.Errors).Location);
     }
 
     public static TheoryData<string, string> VectorConfigs()
@@ -105,8 +228,10 @@ public class KeepalivedImporterTests
             Assert.Equal("secret1", o.AuthPassword);
         }
 
-        // The captures tuned gratuitous ARP, which comes with the local-VIP actions: listed, not dropped silently.
-        Assert.Contains(config.Unsupported, u => u.Message.Contains("vrrp_garp_master_repeat", StringComparison.Ordinal));
+        // The captures tuned gratuitous ARP: one announcement per burst, no refresh.
+        Assert.Empty(config.Unsupported);
+        Assert.Equal(1, Assert.Single(config.Instances).Garp.MasterRepeat);
+        Assert.Equal(TimeSpan.Zero, Assert.Single(config.Instances).Garp.MasterRefresh);
     }
 
     [Theory]
