@@ -32,10 +32,10 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Unsupported_keywords_are_listed_with_their_lines_and_stop_the_start()
     {
-        (int exit, string error) = await Run("vrrp_instance A {\n  virtual_router_id 3\n  unicast_src_ip 192.0.2.1\n  track_interface {\n    eth0\n  }\n}\nvirtual_server 192.0.2.9 80 {\n}\n");
+        (int exit, string error) = await Run("vrrp_instance A {\n  virtual_router_id 3\n  unicast_src_ip 192.0.2.1\n  use_vmac\n  smtp_alert\n  dont_track_primary\n}\nvirtual_server 192.0.2.9 80 {\n}\n");
 
         Assert.Equal(RunCommand.BadConfiguration, exit);
-        Assert.Contains("vrrp.conf:4:3: 'track_interface' in vrrp_instance A is not supported yet", error, StringComparison.Ordinal);
+        Assert.Contains("vrrp.conf:4:3: 'use_vmac' in vrrp_instance A is not supported yet", error, StringComparison.Ordinal);
         Assert.Contains("vrrp.conf:8:1: 'virtual_server' in the top level is not supported yet", error, StringComparison.Ordinal);
         Assert.Contains("--ignore-unsupported", error, StringComparison.Ordinal);
     }

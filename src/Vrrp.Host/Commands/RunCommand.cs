@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Vrrp.Actions;
 using Vrrp.Configuration;
 using Vrrp.Routing;
+using Vrrp.Tracking;
 using Vrrp.Transports;
 using Vrrp.Transports.Raw;
 
@@ -113,10 +114,35 @@ internal static class RunCommand
             new FailoverActionPipelineOptions { ActionTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1), DrainTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1) },
             TimeProvider.System,
             loggers.CreateLogger("Vrrp.Actions"));
+        // Per event, actions run in the order added: local addresses first (keepalived adds the VIPs, then notifies).
+        foreach (KeepalivedInstance instance in configuration.Instances)
+        {
+            foreach (IGrouping<(string? Device, string? Label), KeepalivedLocalAddress> addresses in instance.LocalAddresses.GroupBy(a => (a.Device, a.Label)))
+            {
+                LocalAddressActionOptions options = new()
+                {
+                    Name = $"vip:{instance.Options.Name}:{addresses.Key.Device ?? instance.Interface}",
+                    InstanceName = instance.Options.Name,
+                    Interface = addresses.Key.Device ?? instance.Interface!,
+                    Label = addresses.Key.Label,
+                    Addresses = [.. addresses.Select(a => a.Address)],
+                    GarpMasterDelay = instance.Garp.MasterDelay,
+                    GarpMasterRepeat = instance.Garp.MasterRepeat,
+                    GarpMasterRefresh = instance.Garp.MasterRefresh,
+                    GarpMasterRefreshRepeat = instance.Garp.MasterRefreshRepeat,
+                    GarpLowerPriorityDelay = instance.Garp.LowerPriorityDelay,
+                    GarpLowerPriorityRepeat = instance.Garp.LowerPriorityRepeat,
+                };
+                pipeline.Add(new LocalAddressAction(options, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.LocalAddress")));
+            }
+        }
+
         foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Notify.Any))
         {
             pipeline.Add(NotifyScriptAction.FromKeepalived(instance, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
         }
+
+        List<TrackerRunner> trackers = [];
 
         object outputLock = new();
         try
@@ -152,6 +178,22 @@ internal static class RunCommand
                 }
             }
 
+            Dictionary<string, VirtualRouter> routers = nodes.SelectMany(n => n.Node.Routers).ToDictionary(r => r.Name, StringComparer.Ordinal);
+            foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
+            {
+                _ = new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name]));
+            }
+
+            foreach (KeepalivedTracker definition in configuration.Trackers)
+            {
+                TrackerRunner runner = new(TrackerFactory.Create(definition.Options, loggers.CreateLogger("Vrrp.Tracking")), definition.Options, TimeProvider.System, loggers.CreateLogger("Vrrp.Tracking"));
+                trackers.Add(runner);
+                foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Options.Trackers.Any(t => t.Name == definition.Name)))
+                {
+                    runner.Attach(routers[instance.Options.Name], definition.Name);
+                }
+            }
+
             using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
             using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
@@ -159,6 +201,11 @@ internal static class RunCommand
             foreach ((_, VrrpNode node) in nodes)
             {
                 node.Start();
+            }
+
+            foreach (TrackerRunner runner in trackers)
+            {
+                runner.Start();
             }
 
             LogStarted(logger, configuration.Instances.Length, configFile.FullName);
@@ -171,6 +218,11 @@ internal static class RunCommand
                 // SIGTERM / SIGINT: leave gracefully.
             }
 
+            foreach (TrackerRunner runner in trackers)
+            {
+                await runner.DisposeAsync().ConfigureAwait(false);
+            }
+
             foreach ((_, VrrpNode node) in nodes)
             {
                 node.Shutdown();
@@ -181,6 +233,11 @@ internal static class RunCommand
         }
         finally
         {
+            foreach (TrackerRunner runner in trackers)
+            {
+                runner.Dispose();
+            }
+
             foreach ((IVrrpTransport transport, VrrpNode node) in nodes)
             {
                 node.Dispose();
