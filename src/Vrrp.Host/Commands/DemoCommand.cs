@@ -68,15 +68,20 @@ internal static class DemoCommand
         {
             if (live)
             {
-                await AnsiConsole.Live(LiveDemoView.Render(scenario, clock)).AutoClear(false).StartAsync(async context =>
+                await AnsiConsole.Live(LiveDemoView.Render(scenario, clock, AnsiConsole.Profile.Height)).AutoClear(false).StartAsync(async context =>
                 {
                     await Drive(scenario, speed, cancellationToken, () =>
                     {
-                        context.UpdateTarget(LiveDemoView.Render(scenario, clock));
+                        context.UpdateTarget(LiveDemoView.Render(scenario, clock, AnsiConsole.Profile.Height));
                         context.Refresh();
                     }).ConfigureAwait(false);
-                    context.UpdateTarget(LiveDemoView.Render(scenario, clock));
+                    context.UpdateTarget(LiveDemoView.Render(scenario, clock, AnsiConsole.Profile.Height));
                 }).ConfigureAwait(false);
+                foreach (DemoEvent verdict in scenario.Events.Where(e => e.Kind == DemoEventKind.Verdict))
+                {
+                    AnsiConsole.MarkupLine((verdict.Ok ? "[green]" : "[red]") + Markup.Escape(verdict.ToString()) + "[/]");
+                }
+
                 AnsiConsole.MarkupLine(scenario.Failures.Any() ? "[red]" + Markup.Escape(DemoText.Result(scenario)) + "[/]" : "[green]" + Markup.Escape(DemoText.Result(scenario)) + "[/]");
             }
             else

@@ -30,7 +30,10 @@ internal sealed class PlainDemoView(TextWriter output)
 /// <summary>A Spectre.Console live view for terminals: the routers' state table above the growing timeline.</summary>
 internal static class LiveDemoView
 {
-    public static IRenderable Render(DemoScenario scenario, string clock)
+    /// <param name="scenario">The running scenario.</param>
+    /// <param name="clock">How the clock runs, for the header.</param>
+    /// <param name="height">The terminal's height: the timeline keeps its newest rows that fit (about two lines each).</param>
+    public static IRenderable Render(DemoScenario scenario, string clock, int height)
     {
         Table routers = new Table().Border(TableBorder.Rounded).Title("[bold]routers[/]");
         routers.AddColumns("router", "address", "state", "priority", "effective", "health check", "adverts sent", "adverts rcvd");
@@ -49,7 +52,14 @@ internal static class LiveDemoView
 
         Table timeline = new Table().Border(TableBorder.Simple).Title("[bold]timeline[/]");
         timeline.AddColumns("time", "router", "event", "reason / bound");
-        foreach (DemoEvent e in scenario.Events)
+        int fit = Math.Max(4, (height - 20) / 2);
+        int skip = Math.Max(0, scenario.Events.Count - fit);
+        if (skip > 0)
+        {
+            timeline.AddRow(new Markup(""), new Markup(""), new Markup(string.Create(CultureInfo.InvariantCulture, $"[grey]... {skip} earlier[/]")), new Markup(""));
+        }
+
+        foreach (DemoEvent e in scenario.Events.Skip(skip))
         {
             string time = e.Time.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + " s";
             switch (e.Kind)
