@@ -101,7 +101,7 @@ internal static class DemoCommand
 
         if (snapshot)
         {
-            output.WriteLine(VrrpSnapshot.Create(scenario.LiveRouters).ToJson());
+            output.WriteLine(VrrpSnapshot.Create(scenario.LiveRouters, scenario.LastTransitions).ToJson());
         }
 
         if (scenario.Failures.Any() || scenario.StepsPassed != scenario.StepCount)

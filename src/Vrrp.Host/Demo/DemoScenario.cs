@@ -72,6 +72,7 @@ internal sealed class DemoScenario : IDisposable
     private readonly InMemoryNetwork _network;
     private readonly Member[] _members;
     private readonly List<DemoEvent> _events = [];
+    private readonly Dictionary<string, DateTimeOffset> _lastTransitions = new(StringComparer.Ordinal);
     private readonly List<Step> _steps;
     private int _next;
     private Pending? _pending;
@@ -133,6 +134,9 @@ internal sealed class DemoScenario : IDisposable
 
     /// <summary>The live routers (for the snapshot and the health check).</summary>
     public IEnumerable<VirtualRouter> LiveRouters => _members.Where(m => !m.Crashed).Select(m => m.Router);
+
+    /// <summary>The time of each router's last transition, by name (for the snapshot's <c>last_transition</c>).</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> LastTransitions => _lastTransitions;
 
     /// <summary>The routers as the views show them.</summary>
     public IReadOnlyList<DemoRouterView> Routers => [.. _members.Select(m => m.View())];
@@ -280,6 +284,7 @@ internal sealed class DemoScenario : IDisposable
             VirtualRouter router = Router;
             router.StateChanged += (_, transition) =>
             {
+                scenario._lastTransitions[Name] = transition.Timestamp;
                 if (transition.NewState == VrrpState.Master)
                 {
                     BecameMasterAt = scenario.Now;
