@@ -284,24 +284,3 @@ public sealed class VrrpMetrics : IDisposable
         }
     }
 }
-
-/// <summary>PascalCase to snake_case, as <see cref="VrrpStatistics.ToDictionary"/> names its counters.</summary>
-internal static class SnakeCase
-{
-    public static string Convert(string name)
-    {
-        System.Text.StringBuilder text = new(name.Length + 8);
-        for (int i = 0; i < name.Length; i++)
-        {
-            char c = name[i];
-            if (char.IsUpper(c) && i > 0 && !char.IsUpper(name[i - 1]))
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToLowerInvariant(c));
-        }
-
-        return text.ToString();
-    }
-}

@@ -29,22 +29,5 @@ public static class VrrpParseStatusExtensions
     };
 
     /// <summary>The status as a snake_case counter name, e.g. <c>bad_checksum</c> (keepalived style).</summary>
-    public static string ToCounterName(this VrrpParseStatus status)
-    {
-        string name = status.ToString();
-        var text = new System.Text.StringBuilder(name.Length + 8);
-        for (int i = 0; i < name.Length; i++)
-        {
-            char c = name[i];
-            bool boundary = i > 0 && char.IsUpper(c) && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])));
-            if (boundary)
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToLowerInvariant(c));
-        }
-
-        return text.ToString();
-    }
+    public static string ToCounterName(this VrrpParseStatus status) => SnakeCase.Convert(status.ToString());
 }

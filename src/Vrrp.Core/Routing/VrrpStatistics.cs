@@ -89,35 +89,18 @@ public sealed class VrrpStatistics
         };
         foreach (VrrpDropReason reason in Enum.GetValues<VrrpDropReason>())
         {
-            map["drop_" + ToSnakeCase(reason.ToString())] = GetDrops(reason);
+            map["drop_" + SnakeCase.Convert(reason.ToString())] = GetDrops(reason);
         }
 
         foreach (VrrpParseStatus status in Enum.GetValues<VrrpParseStatus>())
         {
             if (status != VrrpParseStatus.Success)
             {
-                map["parse_" + ToSnakeCase(status.ToString())] = GetParseDrops(status);
+                map["parse_" + SnakeCase.Convert(status.ToString())] = GetParseDrops(status);
             }
         }
 
         return map.ToFrozenDictionary(StringComparer.Ordinal);
-    }
-
-    private static string ToSnakeCase(string name)
-    {
-        System.Text.StringBuilder text = new(name.Length + 8);
-        for (int i = 0; i < name.Length; i++)
-        {
-            char c = name[i];
-            if (char.IsUpper(c) && i > 0 && !char.IsUpper(name[i - 1]))
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToLowerInvariant(c));
-        }
-
-        return text.ToString();
     }
 
     /// <summary>The mutable counters a router keeps under its lock.</summary>

@@ -9,41 +9,11 @@ namespace Vrrp.Tests.Configuration;
 /// <summary>keepalived.conf → options. Parse only: the 10.x addresses of the reference deployment are never used.</summary>
 public class KeepalivedImporterTests
 {
-    private const string Host01 = """
-        vrrp_script haproxy-check {
-            script "killall -0 haproxy"
-            interval 2
-            weight 20
-        }
-
-        vrrp_instance haproxy-vip {
-            state MASTER
-            priority 102
-            interface eth0
-            virtual_router_id 47
-            advert_int 3
-
-            unicast_src_ip 10.18.16.11
-            unicast_peer {
-                10.18.18.11
-            }
-
-            notify_master "/etc/keepalived/vrrp.sh 54.192.x.x start"
-
-            virtual_ipaddress {
-                10.15.85.31
-            }
-
-            track_script {
-                haproxy-check weight 20
-            }
-        }
-        """;
 
     [Fact]
     public void The_reference_deployment_imports_what_is_supported_and_lists_the_rest()
     {
-        KeepalivedConfiguration config = KeepalivedImporter.ImportText(Host01, "host01.conf");
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(ReferenceConfigs.Host01, "host01.conf");
 
         KeepalivedInstance instance = Assert.Single(config.Instances);
         VirtualRouterOptions o = instance.Options;

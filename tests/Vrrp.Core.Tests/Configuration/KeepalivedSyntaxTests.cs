@@ -5,41 +5,10 @@ namespace Vrrp.Tests.Configuration;
 
 public class KeepalivedSyntaxTests
 {
-    private const string Host01 = """
-        vrrp_script haproxy-check {
-            script "killall -0 haproxy"
-            interval 2
-            weight 20
-        }
-
-        vrrp_instance haproxy-vip {
-            state MASTER
-            priority 102
-            interface eth0
-            virtual_router_id 47
-            advert_int 3
-
-            unicast_src_ip 10.18.16.11
-            unicast_peer {
-                10.18.18.11
-            }
-
-            notify_master "/etc/keepalived/vrrp.sh 54.192.x.x start"
-
-            virtual_ipaddress {
-                10.15.85.31
-            }
-
-            track_script {
-                haproxy-check weight 20
-            }
-        }
-        """;
-
     [Fact]
     public void Reads_the_reference_deployment()
     {
-        ImmutableArray<ConfigStatement> statements = KeepalivedSyntax.Parse(Host01, "host01.conf");
+        ImmutableArray<ConfigStatement> statements = KeepalivedSyntax.Parse(ReferenceConfigs.Host01, "host01.conf");
 
         Assert.Equal(["vrrp_script", "vrrp_instance"], statements.Select(s => s.Keyword.Text));
         ConfigStatement script = statements[0];

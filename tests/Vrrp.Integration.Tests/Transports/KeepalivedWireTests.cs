@@ -14,18 +14,10 @@ namespace Vrrp.Integration.Tests.Transports;
 [Collection(NetnsCollection.Name)]
 public sealed class KeepalivedWireTests : IDisposable
 {
-    private readonly NetnsLab _lab = new();
-    private readonly string _k;
-    private readonly string _us;
+    private readonly TwoNodeLab _net = new();
 
-    public KeepalivedWireTests()
-    {
-        _k = _lab.AddNamespace("k");
-        _us = _lab.AddNamespace("u");
-        _lab.Link(_k, "vk", ["192.0.2.1/24", "2001:db8::1/64"], _us, "vu", ["192.0.2.2/24", "2001:db8::2/64"]);
-    }
 
-    public void Dispose() => _lab.Dispose();
+    public void Dispose() => _net.Dispose();
 
     public static TheoryData<string> Scenarios() => ["v2", "v2-pass", "v3", "v3-fast", "v3-ipv6"];
 
@@ -34,8 +26,8 @@ public sealed class KeepalivedWireTests : IDisposable
     public void We_accept_what_keepalived_sends(string scenario)
     {
         Scenario s = Scenario.Get(scenario);
-        Keepalived keepalived = Keepalived.Start(_lab, _k, "k", s.Config(state: "MASTER", priority: 102, self: s.KeepalivedAddress, peer: s.OurAddress));
-        using RawVrrpSocket socket = NetnsLab.InNamespace(_us, () => RawVrrpSocket.Open(s.Family, s.OurAddress, null, TimeSpan.FromMilliseconds(200)));
+        Keepalived keepalived = Keepalived.Start(_net.Lab, _net.Node1, "k", s.Config(state: "MASTER", priority: 102, self: s.KeepalivedAddress, peer: s.OurAddress));
+        using RawVrrpSocket socket = NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(s.Family, s.OurAddress, null, TimeSpan.FromMilliseconds(200)));
         byte[] buffer = new byte[4096];
         Stopwatch watch = Stopwatch.StartNew();
         int accepted = 0;
@@ -82,10 +74,10 @@ public sealed class KeepalivedWireTests : IDisposable
     public void Keepalived_accepts_our_adverts_and_yields_to_a_higher_priority(string scenario, VrrpChecksumMode mode)
     {
         Scenario s = Scenario.Get(scenario);
-        Keepalived keepalived = Keepalived.Start(_lab, _k, "k", s.Config(state: "MASTER", priority: 100, self: s.KeepalivedAddress, peer: s.OurAddress));
+        Keepalived keepalived = Keepalived.Start(_net.Lab, _net.Node1, "k", s.Config(state: "MASTER", priority: 100, self: s.KeepalivedAddress, peer: s.OurAddress));
         keepalived.WaitFor("Entering MASTER STATE", TimeSpan.FromSeconds(10));
         int mastered = keepalived.Mark();
-        using RawVrrpSocket socket = NetnsLab.InNamespace(_us, () => RawVrrpSocket.Open(s.Family, s.OurAddress, null, TimeSpan.FromMilliseconds(100)));
+        using RawVrrpSocket socket = NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(s.Family, s.OurAddress, null, TimeSpan.FromMilliseconds(100)));
 
         int sent = SendAdverts(socket, s, priority: 200, s.Auth, mode, until: () => keepalived.Logged("Entering BACKUP STATE", mastered));
 
@@ -106,10 +98,10 @@ public sealed class KeepalivedWireTests : IDisposable
     public void Keepalived_refuses_a_wrong_password_and_stays_master()
     {
         Scenario s = Scenario.Get("v2-pass");
-        Keepalived keepalived = Keepalived.Start(_lab, _k, "k", s.Config(state: "MASTER", priority: 100, self: s.KeepalivedAddress, peer: s.OurAddress));
+        Keepalived keepalived = Keepalived.Start(_net.Lab, _net.Node1, "k", s.Config(state: "MASTER", priority: 100, self: s.KeepalivedAddress, peer: s.OurAddress));
         keepalived.WaitFor("Entering MASTER STATE", TimeSpan.FromSeconds(10));
         int mastered = keepalived.Mark();
-        using RawVrrpSocket socket = NetnsLab.InNamespace(_us, () => RawVrrpSocket.Open(s.Family, s.OurAddress, null, TimeSpan.FromMilliseconds(100)));
+        using RawVrrpSocket socket = NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(s.Family, s.OurAddress, null, TimeSpan.FromMilliseconds(100)));
 
         Assert.Equal(4, SendAdverts(socket, s, priority: 200, VrrpAuthenticationData.FromPassword("wrong"), VrrpChecksumMode.MessageOnly, until: () => false, count: 4));
 
@@ -171,7 +163,7 @@ public sealed class KeepalivedWireTests : IDisposable
                 }
                 vrrp_instance VI_47 {
                     state {{state}}
-                    interface vk
+                    interface veth1
                     virtual_router_id 47
                     priority {{priority}}
                     advert_int {{interval}}

@@ -15,26 +15,18 @@ public sealed class RawSocketTests : IDisposable
     private static readonly IPAddress B4 = IPAddress.Parse("192.0.2.2");
     private static readonly IPAddress A6 = IPAddress.Parse("2001:db8::1");
     private static readonly IPAddress B6 = IPAddress.Parse("2001:db8::2");
-    private readonly NetnsLab _lab = new();
-    private readonly string _a;
-    private readonly string _b;
+    private readonly TwoNodeLab _net = new();
 
-    public RawSocketTests()
-    {
-        _a = _lab.AddNamespace("a");
-        _b = _lab.AddNamespace("b");
-        _lab.Link(_a, "va", ["192.0.2.1/24", "2001:db8::1/64"], _b, "vb", ["192.0.2.2/24", "2001:db8::2/64"]);
-    }
 
-    public void Dispose() => _lab.Dispose();
+    public void Dispose() => _net.Dispose();
 
     [Theory]
     [InlineData(255)]
     [InlineData(64)]
     public void An_IPv4_advert_arrives_with_source_destination_and_TTL(byte ttl)
     {
-        using RawVrrpSocket sender = NetnsLab.InNamespace(_a, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, A4, null, TimeSpan.FromMilliseconds(200)));
-        using RawVrrpSocket receiver = NetnsLab.InNamespace(_b, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, B4, null, TimeSpan.FromMilliseconds(200)));
+        using RawVrrpSocket sender = NetnsLab.InNamespace(_net.Node1, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, A4, null, TimeSpan.FromMilliseconds(200)));
+        using RawVrrpSocket receiver = NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, B4, null, TimeSpan.FromMilliseconds(200)));
         VrrpAdvertisement advert = VrrpAdvertisement.CreateV3(47, 102, TimeSpan.FromSeconds(1), AddressFamily.InterNetwork, [IPAddress.Parse("192.0.2.100")]);
         byte[] message = Encode(advert, A4, B4, VrrpChecksumMode.PseudoHeader);
 
@@ -56,8 +48,8 @@ public sealed class RawSocketTests : IDisposable
     [InlineData(64)]
     public void An_IPv6_advert_arrives_with_source_destination_and_hop_limit_from_ancillary_data(byte hopLimit)
     {
-        using RawVrrpSocket sender = NetnsLab.InNamespace(_a, () => RawVrrpSocket.Open(AddressFamily.InterNetworkV6, A6, null, TimeSpan.FromMilliseconds(200)));
-        using RawVrrpSocket receiver = NetnsLab.InNamespace(_b, () => RawVrrpSocket.Open(AddressFamily.InterNetworkV6, B6, null, TimeSpan.FromMilliseconds(200)));
+        using RawVrrpSocket sender = NetnsLab.InNamespace(_net.Node1, () => RawVrrpSocket.Open(AddressFamily.InterNetworkV6, A6, null, TimeSpan.FromMilliseconds(200)));
+        using RawVrrpSocket receiver = NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(AddressFamily.InterNetworkV6, B6, null, TimeSpan.FromMilliseconds(200)));
         VrrpAdvertisement advert = VrrpAdvertisement.CreateV3(47, 102, TimeSpan.FromSeconds(1), AddressFamily.InterNetworkV6, [IPAddress.Parse("2001:db8::100")]);
 
         sender.Send(Encode(advert, A6, B6, VrrpChecksumMode.PseudoHeader), B6, hopLimit);
@@ -75,7 +67,7 @@ public sealed class RawSocketTests : IDisposable
     [Fact]
     public void A_receive_with_nothing_to_read_waits_for_its_timeout_and_returns_false()
     {
-        using RawVrrpSocket receiver = NetnsLab.InNamespace(_b, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, B4, null, TimeSpan.FromMilliseconds(300)));
+        using RawVrrpSocket receiver = NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, B4, null, TimeSpan.FromMilliseconds(300)));
         Stopwatch watch = Stopwatch.StartNew();
 
         Assert.False(receiver.TryReceive(new byte[2048], out _));
@@ -86,7 +78,7 @@ public sealed class RawSocketTests : IDisposable
     [Fact]
     public void Binding_to_an_address_the_namespace_lacks_is_a_clear_error()
     {
-        var error = Assert.Throws<AggregateException>(() => NetnsLab.InNamespace(_b, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, IPAddress.Parse("198.51.100.7"), null, TimeSpan.FromMilliseconds(100))));
+        var error = Assert.Throws<AggregateException>(() => NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, IPAddress.Parse("198.51.100.7"), null, TimeSpan.FromMilliseconds(100))));
         var inner = Assert.IsType<Vrrp.Transports.VrrpTransportException>(error.InnerException);
         Assert.Contains("198.51.100.7", inner.Message, StringComparison.Ordinal);
     }

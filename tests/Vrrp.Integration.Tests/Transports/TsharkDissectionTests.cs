@@ -11,18 +11,10 @@ namespace Vrrp.Integration.Tests.Transports;
 [Collection(NetnsCollection.Name)]
 public sealed class TsharkDissectionTests : IDisposable
 {
-    private readonly NetnsLab _lab = new();
-    private readonly string _a;
-    private readonly string _b;
+    private readonly TwoNodeLab _net = new();
 
-    public TsharkDissectionTests()
-    {
-        _a = _lab.AddNamespace("a");
-        _b = _lab.AddNamespace("b");
-        _lab.Link(_a, "va", ["192.0.2.1/24", "2001:db8::1/64"], _b, "vb", ["192.0.2.2/24", "2001:db8::2/64"]);
-    }
 
-    public void Dispose() => _lab.Dispose();
+    public void Dispose() => _net.Dispose();
 
     [Fact]
     public void Tshark_dissects_our_v2_v3_and_IPv6_adverts_without_warnings()
@@ -30,8 +22,8 @@ public sealed class TsharkDissectionTests : IDisposable
         string tshark = Prerequisites.RequireProgram("tshark", "tshark");
         List<string> output = [];
         bool capturing = false;
-        Process capture = _lab.Start(_b, tshark,
-            "-l -n -i vb -f \"ip proto 112 or ip6 proto 112\" -c 4 -a duration:20 -T fields -E separator=/t " +
+        Process capture = _net.Lab.Start(_net.Node2, tshark,
+            "-l -n -i veth2 -f \"ip proto 112 or ip6 proto 112\" -c 4 -a duration:20 -T fields -E separator=/t " +
             "-e vrrp.version -e vrrp.prio -e vrrp.checksum.status -e _ws.expert.severity -e _ws.malformed -e vrrp.ip_addr -e vrrp.ipv6_addr",
             line =>
             {
@@ -55,8 +47,8 @@ public sealed class TsharkDissectionTests : IDisposable
 
         Assert.True(capturing, "tshark did not start capturing");
         IPAddress a4 = IPAddress.Parse("192.0.2.1"), b4 = IPAddress.Parse("192.0.2.2"), a6 = IPAddress.Parse("2001:db8::1"), b6 = IPAddress.Parse("2001:db8::2");
-        using RawVrrpSocket v4 = NetnsLab.InNamespace(_a, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, a4, null, TimeSpan.FromMilliseconds(100)));
-        using RawVrrpSocket v6 = NetnsLab.InNamespace(_a, () => RawVrrpSocket.Open(AddressFamily.InterNetworkV6, a6, null, TimeSpan.FromMilliseconds(100)));
+        using RawVrrpSocket v4 = NetnsLab.InNamespace(_net.Node1, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, a4, null, TimeSpan.FromMilliseconds(100)));
+        using RawVrrpSocket v6 = NetnsLab.InNamespace(_net.Node1, () => RawVrrpSocket.Open(AddressFamily.InterNetworkV6, a6, null, TimeSpan.FromMilliseconds(100)));
         IPAddress vip4 = IPAddress.Parse("192.0.2.100"), vip6 = IPAddress.Parse("2001:db8::100");
 
         v4.Send(RawSocketTests.Encode(VrrpAdvertisement.CreateV2(47, 102, 1, [vip4]), a4, b4, VrrpChecksumMode.MessageOnly), b4, 255);
