@@ -58,6 +58,12 @@ internal sealed class ActionNode : IAsyncDisposable
 
     public ConcurrentQueue<FailoverPipelineNotification> Notifications { get; } = new();
 
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> at each transition to MASTER (raised on the router's thread).</summary>
+    public ConcurrentQueue<long> MasterTransitions { get; } = new();
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> when the action finished each MASTER event.</summary>
+    public ConcurrentQueue<(long Timestamp, FailoverActionCompleted Completed)> MasterCompletions { get; } = new();
+
     public long AdvertsSent => _transport.MessagesSent;
 
     public bool IsMaster => Router?.State == VrrpState.Master;
@@ -76,6 +82,10 @@ internal sealed class ActionNode : IAsyncDisposable
                 await foreach (FailoverPipelineNotification n in stream)
                 {
                     Notifications.Enqueue(n);
+                    if (n is FailoverActionCompleted { Event.Kind: FailoverEventKind.Master } completed)
+                    {
+                        MasterCompletions.Enqueue((Stopwatch.GetTimestamp(), completed));
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -84,6 +94,13 @@ internal sealed class ActionNode : IAsyncDisposable
         });
         Node = new VrrpNode(_transport, TimeProvider.System);
         Router = Node.AddRouter(_options);
+        Router.StateChanged += (_, t) =>
+        {
+            if (t.NewState == VrrpState.Master)
+            {
+                MasterTransitions.Enqueue(Stopwatch.GetTimestamp());
+            }
+        };
         _attachment = Pipeline.Attach(Router);
         Node.Start();
     }

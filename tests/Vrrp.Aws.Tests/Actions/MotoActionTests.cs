@@ -58,6 +58,49 @@ public sealed class MotoActionTests(MotoServerFixture moto, ITestOutputHelper ou
             });
     }
 
+    /// <summary>
+    /// Time from the router's MASTER transition to the action's verified association (three EC2 calls: describe,
+    /// associate, describe to verify), over 10 crash/restart cycles = 20 transitions. Reported in docs/benchmarks.md.
+    /// </summary>
+    [Fact]
+    public async Task Latency_from_master_transition_to_verified_association()
+    {
+        (AmazonEC2Client ec2, MotoWorld world) = moto.Require();
+        string allocation = (await ec2.AllocateAddressAsync(new AllocateAddressRequest { Domain = DomainType.Vpc })).AllocationId;
+        IFloatingAddress Address(string eni) => new ElasticIpAddress(ec2, new ElasticIpOptions { AllocationId = allocation, NetworkInterfaceId = eni, VerifyPollInterval = TimeSpan.FromMilliseconds(50) }, Failover);
+        async Task<string?> Holder() => (await ec2.DescribeAddressesAsync(new DescribeAddressesRequest { AllocationIds = [allocation] })).Addresses?.SingleOrDefault()?.NetworkInterfaceId;
+        var network = new InMemoryNetwork(TimeProvider.System);
+        await using var a = new ActionNode(network, "A", IpA, IpB, 200, Interval, () => Address(world.EniA));
+        await using var b = new ActionNode(network, "B", IpB, IpA, 100, Interval, () => Address(world.EniB));
+        TimeSpan bound = TimeSpan.FromSeconds(10);
+        a.Boot();
+        await ActionNode.UntilAsync(async () => a.IsMaster && await Holder() == world.EniA, bound, a.ToString);
+        b.Boot();
+        await ActionNode.UntilAsync(() => b.Router?.State == Vrrp.Routing.VrrpState.Backup, bound, b.ToString);
+        a.MasterTransitions.Clear();
+        a.MasterCompletions.Clear();
+
+        var samples = new List<double>();
+        for (int cycle = 0; cycle < 10; cycle++)
+        {
+            foreach ((ActionNode node, string eni, Func<Task> flip) in new (ActionNode, string, Func<Task>)[] { (b, world.EniB, a.CrashAsync), (a, world.EniA, () => { a.Restart(); return Task.CompletedTask; }) })
+            {
+                int before = node.MasterCompletions.Count;
+                await flip();
+                await ActionNode.UntilAsync(() => node.MasterCompletions.Count > before, bound, node.ToString);
+                (long done, Vrrp.Actions.FailoverActionCompleted completed) = node.MasterCompletions.Last();
+                Assert.Equal(Vrrp.Actions.FailoverActionResult.Succeeded, completed.Result);
+                Assert.Equal(eni, await Holder());
+                samples.Add(System.Diagnostics.Stopwatch.GetElapsedTime(node.MasterTransitions.Last(), done).TotalMilliseconds);
+            }
+        }
+
+        samples.Sort();
+        double median = (samples[(samples.Count / 2) - 1] + samples[samples.Count / 2]) / 2;
+        output.WriteLine($"MASTER transition -> verified association (moto, n={samples.Count}): median {median:F1} ms, min {samples[0]:F1} ms, max {samples[^1]:F1} ms");
+        Assert.True(median < 1000, $"median {median} ms");
+    }
+
     private async Task FailOverAndBackAsync(MotoWorld world, Func<string, IFloatingAddress> address, Func<Task<string?>> holder)
     {
         var network = new InMemoryNetwork(TimeProvider.System);
