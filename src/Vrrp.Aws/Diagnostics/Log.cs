@@ -34,4 +34,24 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "{Message}")]
     public static partial void IdentityDiscoveryFailed(ILogger logger, string message);
+    [LoggerMessage(EventId = 6020, Level = LogLevel.Information, Message = "{Action}: {Instance} {Trigger}; ensuring {Address} is held here")]
+    public static partial void ActionEnsuring(ILogger logger, string action, string instance, string trigger, string address);
+
+    [LoggerMessage(EventId = 6021, Level = LogLevel.Error, Message = "{Action}: {Address} not taken on {Trigger} ({Reason}); retrying in the background every {BackoffMs} ms or more while MASTER")]
+    public static partial void ActionFailed(ILogger logger, string action, string address, string trigger, string reason, long backoffMs);
+
+    [LoggerMessage(EventId = 6022, Level = LogLevel.Information, Message = "{Action}: background retry {Attempt} took {Address}: {Outcome}")]
+    public static partial void ActionRetrySucceeded(ILogger logger, string action, int attempt, string address, FloatingAddressOutcome outcome);
+
+    [LoggerMessage(EventId = 6023, Level = LogLevel.Warning, Message = "{Action}: background retry {Attempt} for {Address} failed ({Reason}); next in {DelayMs} ms")]
+    public static partial void ActionRetryFailed(ILogger logger, string action, int attempt, string address, string reason, long delayMs);
+
+    [LoggerMessage(EventId = 6024, Level = LogLevel.Warning, Message = "{Action}: re-check found {Address} {Detail} while MASTER; taking it back")]
+    public static partial void ActionRecheckTakeBack(ILogger logger, string action, string address, string detail);
+
+    [LoggerMessage(EventId = 6025, Level = LogLevel.Information, Message = "{Action}: {Instance} left MASTER ({State}); background retry and re-check stopped, the address is left for the next MASTER")]
+    public static partial void ActionLeftMaster(ILogger logger, string action, string instance, string state);
+
+    [LoggerMessage(EventId = 6026, Level = LogLevel.Error, Message = "{Action}: unexpected error in the background loop; retrying later")]
+    public static partial void ActionLoopError(ILogger logger, string action, Exception exception);
 }

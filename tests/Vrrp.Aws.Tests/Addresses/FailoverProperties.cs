@@ -79,4 +79,71 @@ public class FailoverProperties
         Assert.Equal(3, result.Attempts);
         Assert.Contains("RequestLimitExceeded", result.Reason, StringComparison.Ordinal);
     }
+    /// <summary>
+    /// The action over the in-memory EC2: any sequence of "node X becomes MASTER" (the previous MASTER told BACKUP
+    /// first, as VRRP does) across two or three nodes, with throttling and delays injected; failed attempts are reported
+    /// and retried in the background. Once the API answers again, the address ends on the last MASTER and only it
+    /// still counts itself MASTER.
+    /// </summary>
+    [Property(MaxTest = 30)]
+    public async Task<bool> Actions_leave_the_address_on_the_last_master_once_the_api_answers_again(PositiveInt nodeCountRaw, int[] script, int seed)
+    {
+        int nodeCount = 2 + (nodeCountRaw.Get % 2);
+        (var ec2, InMemoryEc2 fake) = InMemoryEc2.Create();
+        var retry = new Vrrp.Aws.FloatingAddressActionOptions { RetryInitialBackoff = TimeSpan.FromMilliseconds(5), RetryMaxBackoff = TimeSpan.FromMilliseconds(20) };
+        FloatingAddressAction[] actions = [.. Enumerable.Range(0, nodeCount).Select(i => new FloatingAddressAction(Node(ec2, fake, i, seed + i), retry, random: new Random(seed + i)))];
+        try
+        {
+            int? master = null;
+            long sequence = 0;
+            foreach (int step in script.Take(8))
+            {
+                int next = Math.Abs(step % nodeCount);
+                int faultCode = Math.Abs(step / nodeCount);
+                fake.Enqueue([.. Enumerable.Range(0, faultCode % 7).Select(i => (InMemoryFault)((faultCode >> (i + 3)) % 3))]);
+                if (master is { } previous && previous != next)
+                {
+                    await actions[previous].OnEventAsync(Vrrp.Aws.Tests.Actions.FloatingAddressActionTests.Event(Vrrp.Actions.FailoverEventKind.Backup, ++sequence), CancellationToken.None);
+                }
+
+                master = next;
+                try
+                {
+                    await actions[next].OnEventAsync(Vrrp.Aws.Tests.Actions.FloatingAddressActionTests.Event(Vrrp.Actions.FailoverEventKind.Master, ++sequence), CancellationToken.None);
+                }
+                catch (FloatingAddressException)
+                {
+                    // reported to the pipeline; the background loop retries
+                }
+            }
+
+            fake.ClearFaults();
+            int last = master ?? 0;
+            if (master is null)
+            {
+                await actions[0].OnEventAsync(Vrrp.Aws.Tests.Actions.FloatingAddressActionTests.Event(Vrrp.Actions.FailoverEventKind.Master, ++sequence), CancellationToken.None);
+            }
+
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (!(fake.Holder == $"eni-{last}" && !actions[last].GetStatistics().RetryPending))
+            {
+                if (watch.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    return false;
+                }
+
+                await Task.Delay(5);
+            }
+
+            await Task.Delay(30); // nobody else moves it afterwards
+            return fake.Holder == $"eni-{last}" && actions.Select((a, i) => a.IsMaster == (i == last)).All(ok => ok);
+        }
+        finally
+        {
+            foreach (FloatingAddressAction action in actions)
+            {
+                await action.DisposeAsync();
+            }
+        }
+    }
 }
