@@ -117,7 +117,6 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
                 foreach (KeepalivedInstance instance in group)
                 {
                     VirtualRouter router = node.AddRouter(instance.Options);
-                    router.StateChanged += OnStateChanged;
                     pipeline.Attach(router);
                 }
 
@@ -293,11 +292,6 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
 
         foreach ((IVrrpTransport transport, VrrpNode node) in _nodes)
         {
-            foreach (VirtualRouter router in node.Routers)
-            {
-                router.StateChanged -= OnStateChanged;
-            }
-
             _metrics.Detach(node);
             node.Dispose();
             transport.Dispose();
@@ -305,9 +299,6 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
 
         _nodes.Clear();
     }
-
-    private void OnStateChanged(object? sender, VrrpTransition transition) =>
-        LogTransition(_logger, transition.InstanceName, transition.OldState, transition.NewState, transition.EffectivePriority, transition.Reason.ToString());
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "VRRP: started {Count} instance(s) on the {Transport} transport")]
     private static partial void LogStarted(ILogger logger, int count, VrrpTransportKind transport);
@@ -317,7 +308,4 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "VRRP: stopped (failover actions drained: {Drained})")]
     private static partial void LogStopped(ILogger logger, bool drained);
-
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Information, Message = "VRRP instance {Instance}: {From} -> {To} (priority {Priority}, {Reason})")]
-    private static partial void LogTransition(ILogger logger, string instance, VrrpState from, VrrpState to, int priority, string reason);
 }

@@ -77,7 +77,7 @@ public sealed partial class VrrpStateFileWriter : IAsyncDisposable
                 Directory.CreateDirectory(directory);
             }
 
-            string temporary = Path + ".tmp";
+            string temporary = $"{Path}.{Environment.ProcessId}.tmp";
             using (FileStream stream = new(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 snapshot.WriteTo(stream);

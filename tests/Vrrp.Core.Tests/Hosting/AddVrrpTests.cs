@@ -97,7 +97,7 @@ public sealed class AddVrrpTests
 
         FakeLogCollector logs = host.Services.GetFakeLogCollector();
         Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 1200 && r.Level == LogLevel.Information);
-        Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 1203 && r.Message.Contains("web", StringComparison.Ordinal) && r.Message.Contains("Master", StringComparison.Ordinal));
+        Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 1000 && r.Message.Contains("web:", StringComparison.Ordinal) && r.Message.Contains("Master", StringComparison.Ordinal));
 
         await host.StopAsync();
         Assert.Equal(VrrpState.Stopped, vrrp.Routers[0].State);
