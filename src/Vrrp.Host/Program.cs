@@ -6,6 +6,8 @@ RootCommand root = new("vrrp: VRRPv2/v3 over unicast for .NET, keepalived-compat
     DemoCommand.Create(),
     DecodeCommand.Create(),
     RunCommand.Create(),
+    CheckConfigCommand.Create(),
+    StatusCommand.Create(),
 };
 
 return root.Parse(args).Invoke();

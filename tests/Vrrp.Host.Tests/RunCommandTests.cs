@@ -52,7 +52,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task A_missing_file_exits_2()
     {
         StringWriter error = new();
-        int exit = await RunCommand.RunAsync(new FileInfo(Path.Combine(_directory, "absent.conf")), false, TimeSpan.FromSeconds(1), LogLevel.None, new StringWriter(), error, CancellationToken.None);
+        int exit = await RunCommand.RunAsync(new FileInfo(Path.Combine(_directory, "absent.conf")), false, TimeSpan.FromSeconds(1), LogLevel.None, new FileInfo(Path.Combine(_directory, "vrrp.json")), new StringWriter(), error, CancellationToken.None);
         Assert.Equal(RunCommand.BadConfiguration, exit);
         Assert.Contains("absent.conf", error.ToString(), StringComparison.Ordinal);
     }
@@ -71,7 +71,7 @@ public sealed class RunCommandTests : IDisposable
         await File.WriteAllTextAsync(path, configuration);
         StringWriter output = new();
         StringWriter error = new();
-        int exit = await RunCommand.RunAsync(new FileInfo(path), false, TimeSpan.FromSeconds(1), LogLevel.None, output, error, CancellationToken.None);
+        int exit = await RunCommand.RunAsync(new FileInfo(path), false, TimeSpan.FromSeconds(1), LogLevel.None, new FileInfo(Path.Combine(_directory, "vrrp.json")), output, error, CancellationToken.None);
         return (exit, error.ToString());
     }
 }

@@ -22,13 +22,23 @@ public sealed class KeepalivedConfigException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public KeepalivedConfigException(IReadOnlyList<ConfigDiagnostic> errors)
+        : this(errors, [])
+    {
+    }
+
+    /// <summary>Creates the exception, keeping what the file uses that is not supported yet.</summary>
+    public KeepalivedConfigException(IReadOnlyList<ConfigDiagnostic> errors, IReadOnlyList<ConfigDiagnostic> unsupported)
         : base(string.Join(Environment.NewLine, errors))
     {
         Errors = errors;
+        Unsupported = unsupported ?? [];
     }
 
     /// <summary>Every error found, in file order.</summary>
     public IReadOnlyList<ConfigDiagnostic> Errors { get; }
+
+    /// <summary>What the file uses that this version does not support yet (as <see cref="KeepalivedConfiguration.Unsupported"/>).</summary>
+    public IReadOnlyList<ConfigDiagnostic> Unsupported { get; }
 }
 
 /// <summary>
@@ -222,7 +232,7 @@ public static class KeepalivedImporter
 
         if (context.Errors.Count > 0)
         {
-            throw new KeepalivedConfigException([.. context.Errors.OrderBy(e => e.Location.File, StringComparer.Ordinal).ThenBy(e => e.Location.Line).ThenBy(e => e.Location.Column)]);
+            throw new KeepalivedConfigException([.. context.Errors.OrderBy(e => e.Location.File, StringComparer.Ordinal).ThenBy(e => e.Location.Line).ThenBy(e => e.Location.Column)], [.. context.Unsupported]);
         }
 
         return new KeepalivedConfiguration(routerId, instances.ToImmutable(), [.. context.Unsupported], [.. context.Warnings])

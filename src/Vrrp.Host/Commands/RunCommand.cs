@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Vrrp.Actions;
 using Vrrp.Configuration;
+using Vrrp.Diagnostics;
+using Vrrp.Hosting;
 using Vrrp.Routing;
 using Vrrp.Tracking;
 using Vrrp.Transports;
@@ -13,11 +15,12 @@ using Vrrp.Transports.Raw;
 namespace Vrrp.Host.Commands;
 
 /// <summary>
-/// <c>vrrp run --config FILE</c>: runs the instances of a keepalived.conf on raw sockets until SIGTERM/SIGINT.
+/// <c>vrrp run --config FILE</c>: runs the instances of a keepalived.conf (or of the JSON form) on raw sockets until SIGTERM/SIGINT,
+/// keeping the keepalived-compatible JSON snapshot in a state file (<c>--state-file</c>, default /run/vrrp/vrrp.json) for <c>vrrp status</c>.
 /// Every transition is one line on stdout: <c>vrrp-transition instance=NAME from=STATE to=STATE priority=N reason=R time=ISO8601</c>.
 /// Exit codes: 0 stopped by a signal, 2 bad configuration, 3 could not start (privilege, address).
 /// </summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public const int Stopped = 0;
     public const int BadConfiguration = 2;
@@ -25,7 +28,12 @@ internal static class RunCommand
 
     public static Command Create()
     {
-        Option<FileInfo> config = new("--config", "-f") { Description = "keepalived.conf to run (its VRRP instances).", Required = true };
+        Option<FileInfo> config = new("--config", "-f") { Description = "keepalived.conf or JSON configuration (.json, or content starting with '{') to run.", Required = true };
+        Option<FileInfo> stateFile = new("--state-file")
+        {
+            Description = "Where to keep the keepalived-compatible JSON snapshot read by 'vrrp status' (updated on every transition and every 5 s).",
+            DefaultValueFactory = _ => new FileInfo(VrrpStateFileWriter.DefaultPath),
+        };
         Option<bool> ignoreUnsupported = new("--ignore-unsupported")
         {
             Description = "Start even when the file uses keywords this version does not support yet (they are listed either way).",
@@ -36,28 +44,29 @@ internal static class RunCommand
             DefaultValueFactory = _ => 30,
         };
         Option<LogLevel> logLevel = new("--log-level") { Description = "Log level on stderr.", DefaultValueFactory = _ => LogLevel.Information };
-        Command command = new("run", "Run the VRRP instances of a keepalived.conf (needs root or CAP_NET_RAW).")
+        Command command = new("run", "Run the VRRP instances of a keepalived.conf or JSON configuration (needs root or CAP_NET_RAW).")
         {
-            config, ignoreUnsupported, notifyTimeout, logLevel,
+            config, stateFile, ignoreUnsupported, notifyTimeout, logLevel,
         };
         command.SetAction((parse, cancellation) => RunAsync(
             parse.GetValue(config)!,
             parse.GetValue(ignoreUnsupported),
             TimeSpan.FromSeconds(parse.GetValue(notifyTimeout)),
             parse.GetValue(logLevel),
+            parse.GetValue(stateFile)!,
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             cancellation));
         return command;
     }
 
-    public static async Task<int> RunAsync(FileInfo configFile, bool ignoreUnsupported, TimeSpan notifyTimeout, LogLevel logLevel,
+    public static async Task<int> RunAsync(FileInfo configFile, bool ignoreUnsupported, TimeSpan notifyTimeout, LogLevel logLevel, FileInfo stateFile,
         TextWriter output, TextWriter error, CancellationToken cancellation)
     {
         KeepalivedConfiguration configuration;
         try
         {
-            configuration = KeepalivedImporter.ImportFile(configFile.FullName);
+            configuration = ConfigurationFile.Import(configFile.FullName);
         }
         catch (ConfigSyntaxException e)
         {
@@ -114,6 +123,9 @@ internal static class RunCommand
             new FailoverActionPipelineOptions { ActionTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1), DrainTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1) },
             TimeProvider.System,
             loggers.CreateLogger("Vrrp.Actions"));
+        using VrrpMetrics metrics = new();
+        Task actionMetrics = pipeline.RecordActionDurationsAsync(metrics);
+        VrrpStateFileWriter? state = null;
         // Per event, actions run in the order added: local addresses first (keepalived adds the VIPs, then notifies).
         foreach (KeepalivedInstance instance in configuration.Instances)
         {
@@ -176,6 +188,8 @@ internal static class RunCommand
                     };
                     pipeline.Attach(router);
                 }
+
+                metrics.Attach(node);
             }
 
             Dictionary<string, VirtualRouter> routers = nodes.SelectMany(n => n.Node.Routers).ToDictionary(r => r.Name, StringComparer.Ordinal);
@@ -198,6 +212,9 @@ internal static class RunCommand
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
             using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
 
+            VirtualRouter[] all = [.. nodes.SelectMany(n => n.Node.Routers)];
+            state = new VrrpStateFileWriter(stateFile.FullName, () => all, metrics, TimeProvider.System, TimeSpan.FromSeconds(5), loggers.CreateLogger("Vrrp.Hosting"));
+            state.Start();
             foreach ((_, VrrpNode node) in nodes)
             {
                 node.Start();
@@ -229,10 +246,16 @@ internal static class RunCommand
             }
 
             await pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await actionMetrics.ConfigureAwait(false);
             return Stopped;
         }
         finally
         {
+            if (state is not null)
+            {
+                await state.DisposeAsync().ConfigureAwait(false);
+            }
+
             foreach (TrackerRunner runner in trackers)
             {
                 runner.Dispose();
@@ -252,6 +275,6 @@ internal static class RunCommand
 
     private static string Upper(VrrpState state) => state.ToString().ToUpperInvariant();
 
-    private static void LogStarted(ILogger logger, int count, string file) =>
-        logger.LogInformation("Started {Count} VRRP instance(s) from {File}", count, file);
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Started {Count} VRRP instance(s) from {File}")]
+    private static partial void LogStarted(ILogger logger, int count, string file);
 }

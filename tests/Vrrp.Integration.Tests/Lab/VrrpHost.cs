@@ -64,7 +64,7 @@ public sealed class VrrpHost
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath)
             ? hostPath
             : Prerequisites.RequireProgram("dotnet", "the .NET SDK");
-        Process = Lab.Start(Namespace, dotnet, $"{dll} run --config {ConfigPath} --log-level Debug {extraArguments}", OnLine);
+        Process = Lab.Start(Namespace, dotnet, $"{dll} run --config {ConfigPath} --log-level Debug --state-file {Path.Combine(Path.GetDirectoryName(ConfigPath)!, "state.json")} {extraArguments}", OnLine);
     }
 
     /// <summary>SIGKILL: the process vanishes without a priority-0 advert. Returns the time of the kill.</summary>

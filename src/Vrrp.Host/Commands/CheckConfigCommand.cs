@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Vrrp.Configuration;
+using Vrrp.Routing;
+
+namespace Vrrp.Host.Commands;
+
+/// <summary>
+/// <c>vrrp check-config FILE</c>: parses and validates a keepalived.conf or a JSON configuration without running it.
+/// Prints every error at <c>file:line:column</c>, each unsupported keyword once with the lines it is on, and a
+/// summary of the instances. Exit codes: 0 valid, 2 invalid (or unsupported keywords without <c>--ignore-unsupported</c>, as <c>vrrp run</c> would refuse).
+/// </summary>
+internal static partial class CheckConfigCommand
+{
+    public const int Valid = 0;
+    public const int Invalid = 2;
+
+    public static Command Create()
+    {
+        Argument<FileInfo> file = new("FILE") { Description = "keepalived.conf, or a JSON configuration (.json, or content starting with '{')." };
+        Option<bool> ignoreUnsupported = new("--ignore-unsupported") { Description = "Accept keywords this version does not support yet (they are listed either way), as 'vrrp run --ignore-unsupported' does." };
+        Command command = new("check-config", "Parse and validate a keepalived.conf or JSON configuration; print errors with file:line:column and a summary. Exit 0 valid, 2 invalid.")
+        {
+            file, ignoreUnsupported,
+        };
+        command.SetAction((parse, _) => Task.FromResult(Run(parse.GetValue(file)!, parse.GetValue(ignoreUnsupported), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error)));
+        return command;
+    }
+
+    public static int Run(FileInfo file, bool ignoreUnsupported, TextWriter output, TextWriter error)
+    {
+        KeepalivedConfiguration configuration;
+        try
+        {
+            configuration = ConfigurationFile.Import(file.FullName);
+        }
+        catch (ConfigSyntaxException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return Invalid;
+        }
+        catch (KeepalivedConfigException e)
+        {
+            foreach (ConfigDiagnostic diagnostic in e.Errors)
+            {
+                error.WriteLine($"error: {diagnostic}");
+            }
+
+            WriteUnsupported(e.Unsupported, error);
+            error.WriteLine($"{file.Name}: {e.Errors.Count} error(s).");
+            return Invalid;
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"error: cannot read {file.FullName}: {e.Message}");
+            return Invalid;
+        }
+
+        foreach (ConfigDiagnostic warning in configuration.Warnings)
+        {
+            error.WriteLine($"warning: {warning}");
+        }
+
+        WriteUnsupported(configuration.Unsupported, error);
+        if (configuration.Instances.IsEmpty)
+        {
+            error.WriteLine($"error: {file.FullName} has no VRRP instance.");
+            return Invalid;
+        }
+
+        WriteSummary(configuration, ConfigurationFile.FormOf(file.FullName), file.Name, output);
+        if (!configuration.Unsupported.IsEmpty && !ignoreUnsupported)
+        {
+            error.WriteLine("error: the configuration uses what this version does not support yet (listed above); 'vrrp run' refuses it unless --ignore-unsupported.");
+            return Invalid;
+        }
+
+        return Valid;
+    }
+
+    /// <summary>Each unsupported keyword once: <c>unsupported: 'smtp_alert' at host.conf lines 3, 17: ... is not supported yet</c>.</summary>
+    private static void WriteUnsupported(IReadOnlyList<ConfigDiagnostic> unsupported, TextWriter error)
+    {
+        foreach (IGrouping<string, ConfigDiagnostic> keyword in unsupported.GroupBy(KeywordOf, StringComparer.Ordinal))
+        {
+            ConfigDiagnostic first = keyword.First();
+            string lines = string.Join(", ", keyword.Select(d => d.Location.Line).Distinct().Order());
+            string plural = keyword.Select(d => d.Location.Line).Distinct().Count() > 1 ? "lines" : "line";
+            error.WriteLine($"unsupported: {keyword.Key} at {first.Location.File} {plural} {lines}: {first.Message}");
+        }
+    }
+
+    private static string KeywordOf(ConfigDiagnostic diagnostic) =>
+        QuotedWord().Match(diagnostic.Message) is { Success: true } match ? match.Value : diagnostic.Message;
+
+    private static void WriteSummary(KeepalivedConfiguration configuration, string form, string name, TextWriter output)
+    {
+        output.WriteLine($"{name}: valid {form} configuration: {configuration.Instances.Length} instance(s), {configuration.Trackers.Length} tracker(s), {configuration.SyncGroups.Length} sync group(s).");
+        foreach (KeepalivedInstance instance in configuration.Instances)
+        {
+            VirtualRouterOptions o = instance.Options;
+            string interval = o.AdvertisementInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {o.Name}: VRID {o.VirtualRouterId}, VRRPv{(int)o.Version}, priority {o.Priority}, {o.InitialState.ToString().ToUpperInvariant()} at start{(o.Preempt ? "" : ", nopreempt")}, advert {interval} s"));
+            output.WriteLine($"    {o.UnicastSource} -> {(o.Peers.Count == 0 ? "(no peer)" : string.Join(", ", o.Peers.Select(p => p.Address)))}{(instance.Interface is null ? "" : $" on {instance.Interface}")}");
+            output.WriteLine($"    virtual addresses: {(o.VirtualAddresses.Count == 0 ? "none (moved by an action)" : string.Join(", ", o.VirtualAddresses))}");
+            if (o.Trackers.Count > 0)
+            {
+                output.WriteLine($"    trackers: {string.Join(", ", o.Trackers.Select(t => t.Weight == 0 ? $"{t.Name} (fault)" : string.Create(CultureInfo.InvariantCulture, $"{t.Name} ({t.Weight:+0;-0}{(t.Reverse ? " reverse" : "")})")))}");
+            }
+        }
+
+        foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
+        {
+            output.WriteLine($"  sync group {group.Name}: {string.Join(", ", group.Instances)}");
+        }
+    }
+
+    [GeneratedRegex("'[^']+'")]
+    private static partial Regex QuotedWord();
+}

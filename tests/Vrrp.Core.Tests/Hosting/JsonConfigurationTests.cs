@@ -1,0 +1,158 @@
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Vrrp.Configuration;
+using Vrrp.Hosting;
+using Vrrp.Routing;
+using Vrrp.Tracking;
+
+namespace Vrrp.Tests.Hosting;
+
+/// <summary>The JSON form (appsettings "Vrrp" section, or a vrrp.json) against the keepalived.conf form.</summary>
+public sealed class JsonConfigurationTests
+{
+    /// <summary>The reference deployment (KeepalivedImporterTests.Host01) in keepalived.conf form.</summary>
+    private const string Host01Conf = """
+        vrrp_script haproxy-check {
+            script "killall -0 haproxy"
+            interval 2
+            weight 20
+        }
+
+        vrrp_instance haproxy-vip {
+            state MASTER
+            priority 102
+            interface eth0
+            virtual_router_id 47
+            advert_int 3
+
+            unicast_src_ip 10.18.16.11
+            unicast_peer {
+                10.18.18.11
+            }
+
+            notify_master "/etc/keepalived/vrrp.sh 54.192.x.x start"
+
+            virtual_ipaddress {
+                10.15.85.31
+            }
+
+            track_script {
+                haproxy-check weight 20
+            }
+        }
+        """;
+
+    /// <summary>The same deployment in the JSON form (docs/embedding.md shows both side by side).</summary>
+    internal const string Host01Json = """
+        {
+          "Vrrp": {
+            "Trackers": [
+              { "Name": "haproxy-check", "Kind": "Script", "Script": "killall -0 haproxy", "Interval": "00:00:02", "Weight": 20 }
+            ],
+            "Instances": [
+              {
+                "Name": "haproxy-vip",
+                "InitialState": "Master",
+                "Priority": 102,
+                "Interface": "eth0",
+                "VirtualRouterId": 47,
+                "AdvertisementInterval": "00:00:03",
+                "UnicastSource": "10.18.16.11",
+                "Peers": [ { "Address": "10.18.18.11" } ],
+                "Notify": { "Master": "/etc/keepalived/vrrp.sh 54.192.x.x start" },
+                "VirtualAddresses": [ "10.15.85.31" ],
+                "Trackers": [ { "Name": "haproxy-check", "Weight": 20 } ]
+              }
+            ]
+          }
+        }
+        """;
+
+    [Fact]
+    public void The_reference_deployment_in_json_equals_its_keepalived_conf()
+    {
+        KeepalivedConfiguration conf = KeepalivedImporter.ImportText(Host01Conf, "host01.conf");
+        KeepalivedConfiguration json = VrrpJsonConfiguration.ImportText(Host01Json, "host01.json");
+
+        Assert.Equal(Describe(conf), Describe(json));
+        Assert.Empty(json.Warnings);
+    }
+
+    [Fact]
+    public void Binding_the_appsettings_section_gives_the_same_options_as_the_json_file()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(Host01Json))).Build();
+        VrrpOptions bound = new();
+        configuration.GetSection(VrrpOptions.SectionName).Bind(bound);
+
+        Assert.Equal(Describe(KeepalivedImporter.ImportText(Host01Conf, "host01.conf")), Describe(bound.ToConfiguration()));
+    }
+
+    [Fact]
+    public void Invalid_values_are_reported_at_their_line_and_column_naming_the_field()
+    {
+        string json = Host01Json.Replace("\"Priority\": 102", "\"Priority\": 300", StringComparison.Ordinal)
+            .Replace("\"Address\": \"10.18.18.11\"", "\"Address\": \"10.18.18\"", StringComparison.Ordinal);
+
+        KeepalivedConfigException e = Assert.Throws<KeepalivedConfigException>(() => VrrpJsonConfiguration.ImportText(json, "bad.json"));
+
+        Assert.Equal(
+            [
+                "bad.json:10:9: Instances[0].Priority: must be 1..255; got 300.",
+                "bad.json:15:22: Instances[0].Peers[0].Address: '10.18.18' is not an IP address.",
+            ],
+            e.Errors.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void Unknown_properties_and_wrong_types_are_syntax_errors_with_a_position()
+    {
+        ConfigSyntaxException typo = Assert.Throws<ConfigSyntaxException>(() =>
+            VrrpJsonConfiguration.ImportText(Host01Json.Replace("\"Priority\"", "\"Priorty\"", StringComparison.Ordinal), "typo.json"));
+        Assert.Equal(10, typo.Location.Line);
+        Assert.Contains("Priorty", typo.Message, StringComparison.Ordinal);
+
+        ConfigSyntaxException type = Assert.Throws<ConfigSyntaxException>(() =>
+            VrrpJsonConfiguration.ImportText(Host01Json.Replace("\"Priority\": 102", "\"Priority\": \"high\"", StringComparison.Ordinal), "type.json"));
+        Assert.Equal(10, type.Location.Line);
+        Assert.StartsWith("Instances[0].Priority", type.Problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>Everything the runtime uses, as text, so two configurations compare with one assertion and a readable diff.</summary>
+    internal static string Describe(KeepalivedConfiguration configuration)
+    {
+        StringBuilder text = new();
+        foreach (KeepalivedInstance instance in configuration.Instances)
+        {
+            VirtualRouterOptions o = instance.Options;
+            text.AppendLine($"instance {o.Name} vrid={o.VirtualRouterId} v={o.Version} prio={o.Priority} int={o.AdvertisementInterval} init={o.InitialState} preempt={o.Preempt}/{o.PreemptDelay}");
+            text.AppendLine($"  src={o.UnicastSource} peers={string.Join(",", o.Peers.Select(p => p.ToString()))} vips={string.Join(",", o.VirtualAddresses)}");
+            text.AppendLine($"  lower={o.AnswerLowerPriorityAdvertisements} sum={o.ChecksumMode} auth={o.AuthType}/{o.AuthPassword} ttl={o.UnicastTimeToLive} check={o.CheckUnicastSource}");
+            text.AppendLine($"  trackers={string.Join(",", o.Trackers.Select(t => $"{t.Name}:{t.Weight}:{t.Reverse}:{t.Rise}:{t.Fall}:{t.InitiallyFailed}"))}");
+            text.AppendLine($"  interface={instance.Interface} locals={string.Join(",", instance.LocalAddresses.Select(a => $"{a.Address}@{a.Device}/{a.Label}/{a.Excluded}"))}");
+            NotifyScripts n = instance.Notify;
+            text.AppendLine($"  notify master=[{string.Join("|", n.Master)}] backup=[{string.Join("|", n.Backup)}] fault=[{string.Join("|", n.Fault)}] stop=[{string.Join("|", n.Stop)}] generic=[{string.Join("|", n.Generic)}]");
+        }
+
+        foreach (KeepalivedTracker tracker in configuration.Trackers)
+        {
+            TrackerOptions t = tracker.Options;
+            string detail = t switch
+            {
+                ScriptTrackerOptions s => $"script [{string.Join("|", s.Arguments)}]",
+                ProcessTrackerOptions p => $"process {p.ProcessName} quorum {p.Quorum}",
+                InterfaceTrackerOptions i => $"interface {i.InterfaceName}",
+                FileTrackerOptions f => $"file {f.Path}",
+                _ => t.GetType().Name,
+            };
+            text.AppendLine($"tracker {tracker.Name} {detail} every {t.Interval} timeout {t.Timeout}");
+        }
+
+        foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
+        {
+            text.AppendLine($"group {group.Name}: {string.Join(",", group.Instances)}");
+        }
+
+        return text.ToString();
+    }
+}
