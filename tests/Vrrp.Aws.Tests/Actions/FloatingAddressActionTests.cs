@@ -47,7 +47,8 @@ public sealed class FloatingAddressActionTests : IDisposable
     {
         _fake.AddAddress(Allocation, "eni-b");
         _fake.Enqueue([.. Enumerable.Repeat<Fault>(new Fault.Throttle(), 40)]);
-        TimeSpan interval = TimeSpan.FromMilliseconds(100);
+        // 500 ms adverts: Master_Down_Interval 1.8 s, so a loaded CI machine's scheduling hiccups cannot look like a dead master.
+        TimeSpan interval = TimeSpan.FromMilliseconds(500);
         var network = new InMemoryNetwork(TimeProvider.System);
         var retry = new FloatingAddressActionOptions { RetryInitialBackoff = TimeSpan.FromMilliseconds(100), RetryMaxBackoff = TimeSpan.FromMilliseconds(200) };
         await using var a = new ActionNode(network, "A", IpA, IpB, 200, interval, () => Eip("eni-a"), retry, TimeSpan.FromSeconds(2));
