@@ -70,6 +70,19 @@ internal static partial class CheckConfigCommand
         }
 
         WriteSummary(configuration, ConfigurationFile.FormOf(file.FullName), file.Name, output);
+        try
+        {
+            if (Vrrp.Aws.AwsHostConfiguration.FromJsonFile(file.FullName) is { } aws)
+            {
+                output.WriteLine($"  AWS: {aws.Actions.Count} address action(s): {string.Join(", ", aws.Actions.Select(a => $"{a.Instance ?? "every instance"} -> {(a.ElasticIp is not null ? "Elastic IP " + a.ElasticIp.AllocationId : a.SecondaryPrivateIp is not null ? "secondary IP " + a.SecondaryPrivateIp.PrivateIpAddress : "route " + a.RouteTable!.DestinationCidrBlock)}"))}");
+            }
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return Invalid;
+        }
+
         if (!configuration.Unsupported.IsEmpty && !ignoreUnsupported)
         {
             error.WriteLine("error: the configuration uses what this version does not support yet (listed above); 'vrrp run' refuses it unless --ignore-unsupported.");

@@ -4,6 +4,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Vrrp.Actions;
+using Vrrp.Aws;
 using Vrrp.Configuration;
 using Vrrp.Diagnostics;
 using Vrrp.Hosting;
@@ -110,6 +111,24 @@ internal static partial class RunCommand
             return BadConfiguration;
         }
 
+        // The JSON form may carry an "Aws" section: the addresses each instance's MASTER moves (Vrrp.Aws).
+        AwsHostConfiguration? aws;
+        try
+        {
+            aws = AwsHostConfiguration.FromJsonFile(configFile.FullName);
+        }
+        catch (FormatException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return BadConfiguration;
+        }
+
+        foreach (string unknown in (aws?.Actions ?? []).Select(a => a.Instance).OfType<string>().Where(name => !configuration.Instances.Any(i => i.Options.Name == name)))
+        {
+            await error.WriteLineAsync($"error: {configFile.FullName}: Aws: no instance named '{unknown}'").ConfigureAwait(false);
+            return BadConfiguration;
+        }
+
         using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(logLevel)
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
@@ -152,6 +171,15 @@ internal static partial class RunCommand
         foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Notify.Any))
         {
             pipeline.Add(NotifyScriptAction.FromKeepalived(instance, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
+        }
+
+        if (aws is not null)
+        {
+            // After the local addresses and scripts: a cloud API call is the slowest action of a transition.
+            foreach (FloatingAddressAction action in aws.CreateActions(TimeProvider.System, loggers))
+            {
+                pipeline.Add(action, FloatingAddressActionFactory.RecommendedActionTimeout(aws.Failover));
+            }
         }
 
         List<TrackerRunner> trackers = [];
