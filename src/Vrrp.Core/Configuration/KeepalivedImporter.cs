@@ -134,6 +134,7 @@ public static class KeepalivedImporter
         string? routerId = null;
         VrrpVersion defaultVersion = VrrpVersion.V2;
         GarpSettings globalGarp = GarpSettings.Default;
+        InstanceDefaults defaults = new();
 
         // global_defs first: vrrp_version applies to every instance wherever it stands.
         foreach (ConfigStatement statement in statements.Where(s => s.Keyword.Text == "global_defs"))
@@ -142,6 +143,13 @@ public static class KeepalivedImporter
             {
                 switch (item.Keyword.Text)
                 {
+                    case "vrrp_check_unicast_src":
+                        context.NoArguments(item);
+                        defaults.CheckUnicastSource = true;
+                        break;
+                    case "vrrp_lower_prio_no_advert":
+                        defaults.AnswerLowerPriority = !Flag(item, context);
+                        break;
                     case "router_id":
                         routerId = context.Single(item);
                         break;
@@ -196,7 +204,7 @@ public static class KeepalivedImporter
                 case "global_defs" or "vrrp_script" or "vrrp_track_process" or "vrrp_track_file" or "vrrp_sync_group":
                     break;
                 case "vrrp_instance":
-                    if (ImportInstance(statement, defaultVersion, globalGarp, definitions, context) is { } instance)
+                    if (ImportInstance(statement, defaultVersion, globalGarp, defaults, definitions, context) is { } instance)
                     {
                         instances.Add(instance);
                     }
@@ -248,7 +256,7 @@ public static class KeepalivedImporter
     /// </summary>
     public static ImmutableArray<string> SplitCommand(string command) => [.. Vrrp.Tracking.KeepalivedCommandLine.Split(command)];
 
-    private static KeepalivedInstance? ImportInstance(ConfigStatement statement, VrrpVersion defaultVersion, GarpSettings garp,
+    private static KeepalivedInstance? ImportInstance(ConfigStatement statement, VrrpVersion defaultVersion, GarpSettings garp, InstanceDefaults defaults,
         Dictionary<string, TrackerDefinition> definitions, Context context)
     {
         if (statement.Arguments.Length != 1)
@@ -257,7 +265,11 @@ public static class KeepalivedImporter
             return null;
         }
 
-        VirtualRouterOptions options = new() { Name = statement.Arguments[0].Text, Version = defaultVersion };
+        VirtualRouterOptions options = new() { Name = statement.Arguments[0].Text, Version = defaultVersion, AnswerLowerPriorityAdvertisements = defaults.AnswerLowerPriority };
+        if (defaults.CheckUnicastSource)
+        {
+            options.CheckUnicastSource = true;
+        }
         Dictionary<string, ConfigLocation> setAt = new(StringComparer.Ordinal) { [nameof(options.Name)] = statement.Location };
         string? interfaceName = null;
         ImmutableArray<string> master = [], backup = [], fault = [], stop = [], generic = [], lowerPriority = [];
@@ -351,6 +363,30 @@ public static class KeepalivedImporter
                     break;
                 case "notify_master_rx_lower_pri":
                     lowerPriority = context.Command(item);
+                    break;
+                case "check_unicast_src":
+                    context.NoArguments(item);
+                    options.CheckUnicastSource = true;
+                    break;
+                case "lower_prio_no_advert":
+                    options.AnswerLowerPriorityAdvertisements = !Flag(item, context);
+                    break;
+                case "v3_checksum_as_v2":
+                    context.NoArguments(item);
+                    options.ChecksumMode = VrrpChecksumMode.MessageOnly;
+                    setAt[nameof(options.ChecksumMode)] = item.Location;
+                    break;
+                case "no_virtual_ipaddress":
+                    // Cloud instances move their address by API: no address to advertise or hold (allowed anyway).
+                    context.NoArguments(item);
+                    break;
+                case "accept":
+                case "no_accept":
+                case "dont_track_primary":
+                    // accept/no_accept: keepalived's filtering of traffic to the VIPs (strict mode); we add no filter, so
+                    // traffic is always accepted. dont_track_primary: we never track the interface unless track_interface
+                    // says so. Both are already our behaviour.
+                    context.NoArguments(item);
                     break;
                 case "old_unicast_checksum":
                     // Send the pre-1.3.7 VRRPv3 checksum (pseudo-header with 224.0.0.18). "never" keeps the current one;
@@ -455,6 +491,35 @@ public static class KeepalivedImporter
         }
 
         return true;
+    }
+
+    /// <summary>keepalived's boolean keywords: bare means on, or an explicit true/false, on/off, yes/no.</summary>
+    private static bool Flag(ConfigStatement item, Context context)
+    {
+        if (item.Arguments.Length == 0)
+        {
+            return true;
+        }
+
+        switch (context.Single(item))
+        {
+            case "true" or "on" or "yes":
+                return true;
+            case "false" or "off" or "no":
+                return false;
+            case { } other:
+                context.Error(item.Arguments[0].Location, $"{item.Keyword.Text} takes nothing or true/false; got '{other}'");
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private sealed class InstanceDefaults
+    {
+        public bool CheckUnicastSource { get; set; }
+
+        public bool AnswerLowerPriority { get; set; } = true;
     }
 
     private static string KeepalivedName(string field) => field switch

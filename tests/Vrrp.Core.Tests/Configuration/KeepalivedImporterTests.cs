@@ -152,6 +152,42 @@ public class KeepalivedImporterTests
     }
 
     [Fact]
+    public void Receive_and_send_switches_map_to_options()
+    {
+        const string text = """
+            global_defs {
+                vrrp_lower_prio_no_advert
+            }
+            vrrp_instance A {
+                virtual_router_id 1
+                version 3
+                unicast_src_ip 192.0.2.1
+                check_unicast_src
+                v3_checksum_as_v2
+                no_virtual_ipaddress
+                accept
+                dont_track_primary
+            }
+            vrrp_instance B {
+                virtual_router_id 2
+                unicast_src_ip 192.0.2.1
+                lower_prio_no_advert false
+                notify_priority_changes
+            }
+            """;
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text, "sw.conf");
+
+        VirtualRouterOptions a = config.Instances[0].Options;
+        Assert.False(a.AnswerLowerPriorityAdvertisements);
+        Assert.True(a.CheckUnicastSource);
+        Assert.Equal(VrrpChecksumMode.MessageOnly, a.ChecksumMode);
+        Assert.Empty(a.VirtualAddresses);
+        Assert.True(config.Instances[1].Options.AnswerLowerPriorityAdvertisements);
+        Assert.Equal(18, Assert.Single(config.Unsupported).Location.Line);
+    }
+
+    [Fact]
     public void A_sync_group_naming_an_unknown_instance_is_an_error()
     {
         const string text = "vrrp_sync_group G {\n group {\n  A\n  Z\n }\n}\nvrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n}\n";
