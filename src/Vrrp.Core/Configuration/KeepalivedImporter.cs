@@ -120,7 +120,35 @@ public static class KeepalivedImporter
     /// <summary>Reads and imports a file (with its includes).</summary>
     /// <exception cref="ConfigSyntaxException">The file is not keepalived.conf syntax.</exception>
     /// <exception cref="KeepalivedConfigException">Values are wrong; every error is listed with its position.</exception>
-    public static KeepalivedConfiguration ImportFile(string path) => Import(KeepalivedSyntax.ParseFile(path));
+    public static KeepalivedConfiguration ImportFile(string path)
+    {
+        KeepalivedConfiguration configuration = Import(KeepalivedSyntax.ParseFile(path));
+        return WarnIfSecretsAreReadable(configuration, path);
+    }
+
+    /// <summary>
+    /// A file that holds a VRRP password (<c>auth_pass</c>) should be readable by its owner only: adds a warning when
+    /// group or others may read it (Unix only).
+    /// </summary>
+    internal static KeepalivedConfiguration WarnIfSecretsAreReadable(KeepalivedConfiguration configuration, string path)
+    {
+        if (OperatingSystem.IsWindows() || !configuration.Instances.Any(i => i.Options.AuthPassword is not null))
+        {
+            return configuration;
+        }
+
+        UnixFileMode mode = File.GetUnixFileMode(path);
+        const UnixFileMode readableByOthers = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        if ((mode & readableByOthers) == 0)
+        {
+            return configuration;
+        }
+
+        string octal = System.Convert.ToString((int)mode & 0x1FF, 8);
+        ConfigDiagnostic warning = new(new ConfigLocation(path, 1, 1),
+            $"the file holds a VRRP password (auth_pass) and is readable by {((mode & UnixFileMode.OtherRead) != 0 ? "everyone" : "its group")} (mode {octal}): chmod 600 it");
+        return configuration with { Warnings = [warning, .. configuration.Warnings] };
+    }
 
     /// <summary>Imports text as the file <paramref name="fileName"/>.</summary>
     /// <inheritdoc cref="ImportFile(string)"/>

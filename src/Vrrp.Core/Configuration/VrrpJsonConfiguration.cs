@@ -44,7 +44,7 @@ public static class VrrpJsonConfiguration
     public static KeepalivedConfiguration ImportFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Import(File.ReadAllBytes(path), path);
+        return KeepalivedImporter.WarnIfSecretsAreReadable(Import(File.ReadAllBytes(path), path), path);
     }
 
     /// <summary>Converts JSON text.</summary>

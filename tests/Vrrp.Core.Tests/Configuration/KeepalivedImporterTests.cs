@@ -348,3 +348,41 @@ public class KeepalivedImporterTests
         Assert.Equal(expected, KeepalivedImporter.SplitCommand(command).ToArray());
     }
 }
+
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class SecretFileTests : IDisposable
+{
+    private const string WithPassword = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n authentication {\n  auth_type PASS\n  auth_pass secret1\n }\n}\n";
+    private readonly string _directory = Directory.CreateTempSubdirectory("vrrp-secret-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, "everyone")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, "its group")]
+    public void A_password_file_readable_by_others_gets_a_warning_that_never_shows_the_password(UnixFileMode mode, string who)
+    {
+        string path = Write(WithPassword, mode);
+
+        ConfigDiagnostic warning = Assert.Single(KeepalivedImporter.ImportFile(path).Warnings);
+
+        Assert.Contains($"readable by {who}", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("chmod 600", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret1", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_owner_only_password_file_or_a_file_without_password_gets_none()
+    {
+        Assert.Empty(KeepalivedImporter.ImportFile(Write(WithPassword, UnixFileMode.UserRead | UnixFileMode.UserWrite)).Warnings);
+        Assert.Empty(KeepalivedImporter.ImportFile(Write("vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n}\n", UnixFileMode.UserRead | UnixFileMode.OtherRead)).Warnings);
+    }
+
+    private string Write(string text, UnixFileMode mode)
+    {
+        string path = Path.Combine(_directory, $"{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, text);
+        File.SetUnixFileMode(path, mode);
+        return path;
+    }
+}
