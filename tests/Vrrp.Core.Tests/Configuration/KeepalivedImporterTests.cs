@@ -48,6 +48,25 @@ public class KeepalivedImporterTests
     }
 
     [Fact]
+    public void Host02_is_host01_mirrored_as_the_BACKUP()
+    {
+        KeepalivedConfiguration one = KeepalivedImporter.ImportText(ReferenceConfigs.Host01, "host01.conf");
+        KeepalivedConfiguration two = KeepalivedImporter.ImportText(ReferenceConfigs.Host02, "host02.conf");
+
+        Assert.Empty(two.Unsupported);
+        VirtualRouterOptions a = one.Instances.Single().Options;
+        VirtualRouterOptions b = two.Instances.Single().Options;
+        Assert.Equal((VrrpInitialState.Backup, 101), (b.InitialState, b.Priority));
+        Assert.Equal(a.UnicastSource, b.Peers.Single().Address);
+        Assert.Equal(b.UnicastSource, a.Peers.Single().Address);
+        Assert.Equal((a.VirtualRouterId, a.AdvertisementInterval, a.Version), (b.VirtualRouterId, b.AdvertisementInterval, b.Version));
+        Assert.Equal(a.Trackers.Single().Weight, b.Trackers.Single().Weight);
+
+        // The reference's rule: the priority difference is smaller than the weight, so a failing check loses.
+        Assert.True(Math.Abs(a.Priority - b.Priority) < a.Trackers.Single().Weight);
+    }
+
+    [Fact]
     public void Trackers_sync_groups_garp_and_address_options_import()
     {
         const string text = """
