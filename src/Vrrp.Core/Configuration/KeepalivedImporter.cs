@@ -178,6 +178,9 @@ public static class KeepalivedImporter
                     case "vrrp_lower_prio_no_advert":
                         defaults.AnswerLowerPriority = !Flag(item, context);
                         break;
+                    case "vrrp_higher_prio_send_advert":
+                        defaults.AnnounceOnHigherPriority = Flag(item, context);
+                        break;
                     case "router_id":
                         routerId = context.Single(item);
                         break;
@@ -293,7 +296,13 @@ public static class KeepalivedImporter
             return null;
         }
 
-        VirtualRouterOptions options = new() { Name = statement.Arguments[0].Text, Version = defaultVersion, AnswerLowerPriorityAdvertisements = defaults.AnswerLowerPriority };
+        VirtualRouterOptions options = new()
+        {
+            Name = statement.Arguments[0].Text,
+            Version = defaultVersion,
+            AnswerLowerPriorityAdvertisements = defaults.AnswerLowerPriority,
+            AnnounceOnHigherPriority = defaults.AnnounceOnHigherPriority,
+        };
         if (defaults.CheckUnicastSource)
         {
             options.CheckUnicastSource = true;
@@ -398,6 +407,9 @@ public static class KeepalivedImporter
                     break;
                 case "lower_prio_no_advert":
                     options.AnswerLowerPriorityAdvertisements = !Flag(item, context);
+                    break;
+                case "higher_prio_send_advert":
+                    options.AnnounceOnHigherPriority = Flag(item, context);
                     break;
                 case "v3_checksum_as_v2":
                     context.NoArguments(item);
@@ -548,6 +560,8 @@ public static class KeepalivedImporter
         public bool CheckUnicastSource { get; set; }
 
         public bool AnswerLowerPriority { get; set; } = true;
+
+        public bool AnnounceOnHigherPriority { get; set; }
     }
 
     private static string KeepalivedName(string field) => field switch

@@ -190,6 +190,11 @@ public sealed partial class VirtualRouter
                         _masterAdverInterval = message.Interval;
                     }
 
+                    if (_options.AnnounceOnHigherPriority)
+                    {
+                        SendAdvertisement(_effectivePriority);
+                    }
+
                     RememberMaster(packet.SourceAddress, priority);
                     EnterBackup(VrrpTransitionReason.HigherPriorityAdvertisement);
                     return;

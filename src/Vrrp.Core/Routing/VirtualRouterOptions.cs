@@ -47,6 +47,12 @@ public sealed class VirtualRouterOptions
     /// <summary>A MASTER hearing a lower priority sends an advertisement at once (RFC 9568; default on, off = keepalived <c>lower_prio_no_advert</c>).</summary>
     public bool AnswerLowerPriorityAdvertisements { get; set; } = true;
 
+    /// <summary>
+    /// Whether a MASTER that hears a higher priority sends one advert of its own before stepping down, so every
+    /// other backup learns at once that it is leaving (keepalived <c>higher_prio_send_advert</c>; default off).
+    /// </summary>
+    public bool AnnounceOnHigherPriority { get; set; }
+
     /// <summary>The VRRPv3 IPv4 checksum variant to send (default <see cref="VrrpChecksumMode.PseudoHeader"/>, keepalived ≥ 1.3.7). Received adverts are accepted in every variant.</summary>
     public VrrpChecksumMode ChecksumMode { get; set; } = VrrpChecksumMode.PseudoHeader;
 
