@@ -43,7 +43,7 @@ public sealed class Keepalived
             _directory = directory,
             _arguments = $"-n -l -D -G -P -f {config} -p {Pid("main")} -r {Pid("vrrp")} -c {Pid("check")} -b {Pid("bfd")}",
         };
-        keepalived.Process = lab.Start(ns, binary, keepalived._arguments, keepalived.OnLine);
+        keepalived.Process = lab.Start(ns, LineBuffered(binary).Command, LineBuffered(binary).Arguments + keepalived._arguments, keepalived.OnLine);
         return keepalived;
     }
 
@@ -79,7 +79,18 @@ public sealed class Keepalived
     }
 
     /// <summary>Starts keepalived again with the same configuration (after <see cref="Kill"/> or <see cref="Terminate"/>).</summary>
-    public void Restart() => Process = _lab.Start(_ns, Prerequisites.RequireProgram("keepalived", "keepalived"), _arguments, OnLine);
+    public void Restart()
+    {
+        (string command, string prefix) = LineBuffered(Prerequisites.RequireProgram("keepalived", "keepalived"));
+        Process = _lab.Start(_ns, command, prefix + _arguments, OnLine);
+    }
+
+    /// <summary>
+    /// keepalived's stdout into a pipe is block-buffered: state lines would reach us up to a second late (its own
+    /// time stamps have whole seconds only). <c>stdbuf -oL</c> (coreutils) makes it line-buffered; it execs keepalived.
+    /// </summary>
+    private static (string Command, string Arguments) LineBuffered(string binary) =>
+        Prerequisites.RequireProgram("stdbuf", "coreutils") is { } stdbuf ? (stdbuf, $"-oL -eL {binary} ") : (binary, "");
 
     /// <summary>The time keepalived's output showed <paramref name="fragment"/> (first at or after <paramref name="from"/>).</summary>
     public TimeSpan? TimeOf(string fragment, int from = 0) =>
