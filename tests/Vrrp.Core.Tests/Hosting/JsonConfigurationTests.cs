@@ -10,37 +10,8 @@ namespace Vrrp.Tests.Hosting;
 /// <summary>The JSON form (appsettings "Vrrp" section, or a vrrp.json) against the keepalived.conf form.</summary>
 public sealed class JsonConfigurationTests
 {
-    /// <summary>The reference deployment (KeepalivedImporterTests.Host01) in keepalived.conf form.</summary>
-    private const string Host01Conf = """
-        vrrp_script haproxy-check {
-            script "killall -0 haproxy"
-            interval 2
-            weight 20
-        }
-
-        vrrp_instance haproxy-vip {
-            state MASTER
-            priority 102
-            interface eth0
-            virtual_router_id 47
-            advert_int 3
-
-            unicast_src_ip 10.18.16.11
-            unicast_peer {
-                10.18.18.11
-            }
-
-            notify_master "/etc/keepalived/vrrp.sh 54.192.x.x start"
-
-            virtual_ipaddress {
-                10.15.85.31
-            }
-
-            track_script {
-                haproxy-check weight 20
-            }
-        }
-        """;
+    /// <summary>The reference deployment in keepalived.conf form.</summary>
+    private const string Host01Conf = Vrrp.Tests.Configuration.ReferenceConfigs.Host01;
 
     /// <summary>The same deployment in the JSON form (docs/embedding.md shows both side by side).</summary>
     internal const string Host01Json = """
