@@ -204,7 +204,7 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
             }
 
             bool alreadyDone = add
-                ? result.Output.Contains("File exists", StringComparison.Ordinal)
+                ? result.Output.Contains("File exists", StringComparison.Ordinal) || result.Output.Contains("address already assigned", StringComparison.Ordinal)
                 : result.Output.Contains("Cannot assign requested address", StringComparison.Ordinal) || result.Output.Contains("address not found", StringComparison.OrdinalIgnoreCase);
             if (result.ExitCode != 0 && !alreadyDone)
             {
