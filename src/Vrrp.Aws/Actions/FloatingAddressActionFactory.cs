@@ -90,7 +90,7 @@ public static class FloatingAddressActionFactory
     /// <param name="loggerFactory">Where the action, mover and resolver log; null logs nothing.</param>
     /// <returns>The action; dispose it with the application.</returns>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    public static FloatingAddressAction Create(
+    public static FloatingAddressAction CreateWithOwnClient(
         AwsFailoverOptions failover,
         FloatingAddressOptions mode,
         FloatingAddressActionOptions? action = null,

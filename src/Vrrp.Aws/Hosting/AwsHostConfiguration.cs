@@ -113,7 +113,7 @@ public sealed class AwsHostConfiguration
 
     /// <summary>Builds the actions (their EC2 clients use the SDK's default credential chain).</summary>
     public IReadOnlyList<FloatingAddressAction> CreateActions(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null) =>
-        [.. Actions.Select(a => FloatingAddressActionFactory.Create(Failover, (a.ElasticIp ?? a.SecondaryPrivateIp ?? (FloatingAddressOptions?)a.RouteTable)!,
+        [.. Actions.Select(a => FloatingAddressActionFactory.CreateWithOwnClient(Failover, (a.ElasticIp ?? a.SecondaryPrivateIp ?? (FloatingAddressOptions?)a.RouteTable)!,
             a.ToActionOptions(), Identity, timeProvider, loggerFactory))];
 }
 

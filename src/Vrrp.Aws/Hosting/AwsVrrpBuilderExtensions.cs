@@ -57,7 +57,7 @@ public static class AwsVrrpBuilderExtensions
         mode.Validate();
         failoverOptions.Validate();
         actionOptions.Validate();
-        return builder.AddAction(services => FloatingAddressActionFactory.Create(
+        return builder.AddAction(services => FloatingAddressActionFactory.CreateWithOwnClient(
             failoverOptions,
             mode,
             actionOptions,
