@@ -91,19 +91,7 @@ public sealed class NativeAotHostTests(NativeAotHostTests.PublishedHost publishe
     private static int Garps(IEnumerable<string> captured, string mac, string vip) =>
         captured.Select(l => l.Split(';')).Count(f => f.Length >= 3 && f[0] == mac && f[1] == vip && f[2] == vip);
 
-    private static void WaitUntil(Func<bool> condition, string what, Func<string>? detail = null)
-    {
-        Stopwatch watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > Bound)
-            {
-                Assert.Fail($"not within {Bound.TotalSeconds} s: {what}\n{detail?.Invoke()}");
-            }
-
-            Thread.Sleep(50);
-        }
-    }
+    private static void WaitUntil(Func<bool> condition, string what, Func<string>? detail = null) => Poll.Until(condition, Bound, what, detail);
 
     /// <summary>Publishes src/Vrrp.Host NativeAOT once for the class, into a scratch directory deleted afterwards.</summary>
     public sealed class PublishedHost : IDisposable
