@@ -145,7 +145,11 @@ public sealed partial class VirtualRouter : IDisposable
         }
     }
 
-    /// <summary>Starts the instance: FAULT if a fault condition holds; MASTER at once for the owner (255); else BACKUP with the Master_Down_Timer.</summary>
+    /// <summary>
+    /// Starts the instance: FAULT if a fault condition holds; MASTER at once for the owner (255); else BACKUP with the
+    /// Master_Down_Timer — for an initial state of MASTER (keepalived's <c>state MASTER</c>), one advertisement interval
+    /// plus the smallest skew (1/256 s in v2, 1/256 of the interval in v3) instead.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
     public void Start()
     {
@@ -368,6 +372,13 @@ public sealed partial class VirtualRouter : IDisposable
         {
             BecomeMaster(reason == VrrpTransitionReason.Startup ? VrrpTransitionReason.AddressOwner : reason);
         }
+        else if (_options.InitialState == VrrpInitialState.Master)
+        {
+            // keepalived's `state MASTER` below 255, at start-up and when a fault clears: BACKUP, but it takes over
+            // after one advertisement interval plus the smallest skew unless a master speaks first.
+            _masterAdverInterval = _options.AdvertisementInterval;
+            EnterBackup(reason, _masterAdverInterval + ComputeSkewTime(1));
+        }
         else
         {
             EnterBackup(reason);
@@ -390,12 +401,12 @@ public sealed partial class VirtualRouter : IDisposable
         Arm(_options.AdvertisementInterval);
     }
 
-    private void EnterBackup(VrrpTransitionReason reason)
+    private void EnterBackup(VrrpTransitionReason reason, TimeSpan? masterDownWait = null)
     {
         _masterLeft = false;
         _lowerMasterSeenAt = null;
         Transition(VrrpState.Backup, reason);
-        Arm(ComputeMasterDownInterval());
+        Arm(masterDownWait ?? ComputeMasterDownInterval());
     }
 
     private void Transition(VrrpState newState, VrrpTransitionReason reason)
@@ -478,9 +489,11 @@ public sealed partial class VirtualRouter : IDisposable
         }
     }
 
-    private TimeSpan ComputeSkewTime()
+    private TimeSpan ComputeSkewTime() => ComputeSkewTime(256 - _effectivePriority);
+
+    /// <summary>Skew_Time's formula with <paramref name="numerator"/> in place of 256 − Priority (1 gives keepalived's smallest skew).</summary>
+    private TimeSpan ComputeSkewTime(long numerator)
     {
-        long numerator = 256 - _effectivePriority;
         return _options.Version == VrrpVersion.V2
             ? TimeSpan.FromTicks(numerator * TimeSpan.TicksPerSecond / 256)
             : TimeSpan.FromTicks(numerator * _masterAdverInterval.Ticks / 256);
