@@ -3,6 +3,8 @@
 #
 #   sudo benchmarks/failover/run.sh [REPETITIONS] > results.md
 #
+# IDLE_WARMUP and IDLE_SECONDS (default 10 and 30) set the idle measurement's warm-up and length (the docs check
+# runs one repetition and a few seconds of each).
 # For each implementation and advert interval (VRRPv3, 1 s and 100 ms), a MASTER (priority 102) and a BACKUP (101)
 # run in two namespaces joined by a veth pair (documentation addresses only). Each repetition freezes the MASTER
 # with SIGSTOP (it stops sending at that instant), notes the time, SIGKILLs it, and measures until the BACKUP's
@@ -12,6 +14,8 @@
 # Everything it creates is removed on exit, also on failure.
 set -euo pipefail
 REPS=${1:-20}
+IDLE_WARMUP=${IDLE_WARMUP:-10}
+IDLE_SECONDS=${IDLE_SECONDS:-30}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/vrrp-failover-XXXXXX)
 NS1=vbench1-$$ NS2=vbench2-$$
@@ -137,7 +141,8 @@ for int in 1 0.1; do
     "${MEDIAN[keepalived-$int]}" "${P95[keepalived-$int]}" "$(echo "${MEDIAN[ours-$int]} / ${MEDIAN[keepalived-$int]}" | bc -l)"
 done
 
-# Idle cost: 100 MASTER instances at 100 ms adverts in one process (1000 adverts/s), 30 s after a 10 s warm-up.
+# Idle cost: 100 MASTER instances at 100 ms adverts in one process (1000 adverts/s), 30 s after a 10 s warm-up
+# (IDLE_SECONDS, IDLE_WARMUP).
 cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 rss_kib() { local t=0; for p in "$@"; do t=$((t + $(awk '/VmRSS/ {print $2}' "/proc/$p/status"))); done; echo $t; }
 echo
@@ -146,9 +151,9 @@ echo "|---|---:|---:|"
 for impl in ours keepalived; do
   d="$WORK/idle-$impl"; mkdir -p "$d"; config 1 MASTER 150 0.1 "" 100 >"$d/conf"
   pid=$(start "$impl" "$NS1" "$d/conf" "$d"); PIDS+=("$pid")
-  sleep 10
+  sleep "$IDLE_WARMUP"
   procs=("$pid"); [ "$impl" = keepalived ] && procs=("$(cat "$d/main.pid")" "$(cat "$d/vrrp.pid")")
-  c0=$(cpu_ticks "${procs[@]}"); sleep 30; c1=$(cpu_ticks "${procs[@]}")
-  printf '| %s | %.1f %% | %.1f MiB |\n' "$impl" "$(echo "($c1 - $c0) * 100 / $(getconf CLK_TCK) / 30" | bc -l)" "$(echo "$(rss_kib "${procs[@]}") / 1024" | bc -l)"
+  c0=$(cpu_ticks "${procs[@]}"); sleep "$IDLE_SECONDS"; c1=$(cpu_ticks "${procs[@]}")
+  printf '| %s | %.1f %% | %.1f MiB |\n' "$impl" "$(echo "($c1 - $c0) * 100 / $(getconf CLK_TCK) / $IDLE_SECONDS" | bc -l)" "$(echo "$(rss_kib "${procs[@]}") / 1024" | bc -l)"
   stop_hard "$impl" "$pid" "$d"
 done

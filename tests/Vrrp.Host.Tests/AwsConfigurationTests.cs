@@ -41,6 +41,21 @@ public sealed class AwsConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_file_that_starts_with_a_comment_keeps_its_Aws_section()
+    {
+        // The JSON form allows comments: one at the top must not make the Aws section (the EIP move) silently vanish.
+        AwsHostConfiguration? aws = AwsHostConfiguration.FromJson("// host01\n/* the reference deployment */\n{" + Vrrp + """
+            ,
+            "Aws": { "Actions": [ { "Instance": "haproxy-vip", "ElasticIp": { "AllocationId": "eipalloc-39xxxxxx" } } ] }
+            }
+            """);
+
+        Assert.NotNull(aws);
+        Assert.Equal("eipalloc-39xxxxxx", aws.Actions[0].ElasticIp!.AllocationId);
+        Assert.Null(AwsHostConfiguration.FromJson("# keepalived.conf\nvrrp_instance A {\n}\n"));
+    }
+
+    [Fact]
     public void A_file_without_an_Aws_section_has_no_AWS_actions()
     {
         Assert.Null(AwsHostConfiguration.FromJson("{" + Vrrp + "}"));

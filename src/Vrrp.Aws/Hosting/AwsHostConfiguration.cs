@@ -38,12 +38,44 @@ public sealed class AwsHostConfiguration
         return FromJson(File.ReadAllText(path), path);
     }
 
+    /// <summary>
+    /// Whether the text is a JSON object: its first character after blanks and comments (<c>//</c>, <c>/* */</c>, which the
+    /// JSON form allows) is <c>{</c>. A keepalived.conf never starts that way.
+    /// </summary>
+    private static bool StartsWithObject(string text)
+    {
+        int i = 0;
+        while (i < text.Length)
+        {
+            if (char.IsWhiteSpace(text[i]) || text[i] == '\uFEFF')
+            {
+                i++;
+            }
+            else if (string.CompareOrdinal(text, i, "//", 0, 2) == 0)
+            {
+                int end = text.IndexOf('\n', i);
+                i = end < 0 ? text.Length : end + 1;
+            }
+            else if (string.CompareOrdinal(text, i, "/*", 0, 2) == 0)
+            {
+                int end = text.IndexOf("*/", i + 2, StringComparison.Ordinal);
+                i = end < 0 ? text.Length : end + 2;
+            }
+            else
+            {
+                return text[i] == '{';
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Reads the <c>"Aws"</c> section of a JSON text; <see langword="null"/> when it has none.</summary>
     /// <exception cref="FormatException">The section is malformed or invalid; the message names the field.</exception>
     public static AwsHostConfiguration? FromJson(string json, string fileName = "vrrp.json")
     {
         ArgumentNullException.ThrowIfNull(json);
-        if (!json.TrimStart().StartsWith('{'))
+        if (!StartsWithObject(json))
         {
             return null;
         }

@@ -129,10 +129,11 @@ internal static partial class RunCommand
             return BadConfiguration;
         }
 
+        // Logs go to stderr at --log-level and above; stdout carries only the vrrp-transition lines.
         using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(logLevel)
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddFilter((_, _) => true));
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         ILogger logger = loggers.CreateLogger("vrrp");
 
         List<(IVrrpTransport Transport, VrrpNode Node)> nodes = [];
