@@ -70,8 +70,18 @@ public sealed record NotifyScripts(
 /// </summary>
 public sealed record KeepalivedTracker(string Name, TrackerOptions Options, ConfigLocation Location);
 
-/// <summary>A <c>vrrp_sync_group</c>: instances that change state together.</summary>
-public sealed record KeepalivedSyncGroup(string Name, ImmutableArray<string> Instances, ConfigLocation Location);
+/// <summary>
+/// A <c>vrrp_sync_group</c>: instances that change state together. Its trackers (<c>track_script</c>, ...) are already
+/// added to every member's <see cref="VirtualRouterOptions.Trackers"/>; its notify scripts run on the group's transitions.
+/// </summary>
+public sealed record KeepalivedSyncGroup(string Name, ImmutableArray<string> Instances, ConfigLocation Location)
+{
+    /// <summary>The group's notify scripts (the generic one gets <c>GROUP name STATE 0</c> appended).</summary>
+    public NotifyScripts Notify { get; init; } = NotifyScripts.None;
+
+    /// <summary>keepalived <c>sync_group_tracking_weight</c>: the members' own weighted trackers are kept (keepalived ignores them otherwise).</summary>
+    public bool TrackingWeight { get; init; }
+}
 
 /// <summary>
 /// An address the instance adds to an interface while MASTER (<c>virtual_ipaddress</c>, advertised; or
@@ -94,6 +104,10 @@ public sealed record KeepalivedInstance(VirtualRouterOptions Options, string? In
 
     /// <summary>Gratuitous ARP / NA settings for the local addresses.</summary>
     public GarpSettings Garp { get; init; } = GarpSettings.Default;
+
+    /// <summary>keepalived <c>notify_priority_changes</c> (or the sync group's, or global <c>vrrp_notify_priority_changes</c>):
+    /// effective-priority changes are written to the notify FIFOs as <c>MASTER_PRIORITY</c> / <c>BACKUP_PRIORITY</c>.</summary>
+    public bool NotifyPriorityChanges { get; init; }
 }
 
 /// <summary>The VRRP side of a keepalived.conf, as options.</summary>
@@ -108,6 +122,9 @@ public sealed record KeepalivedConfiguration(
 
     /// <summary>The sync groups.</summary>
     public ImmutableArray<KeepalivedSyncGroup> SyncGroups { get; init; } = [];
+
+    /// <summary>keepalived <c>vrrp_startup_delay</c>: how long after start-up the instances start (default 0).</summary>
+    public TimeSpan StartupDelay { get; init; }
 }
 
 /// <summary>
@@ -163,6 +180,7 @@ public static class KeepalivedImporter
         VrrpVersion defaultVersion = VrrpVersion.V2;
         GarpSettings globalGarp = GarpSettings.Default;
         InstanceDefaults defaults = new();
+        TimeSpan startup = TimeSpan.Zero;
 
         // global_defs first: vrrp_version applies to every instance wherever it stands.
         foreach (ConfigStatement statement in statements.Where(s => s.Keyword.Text == "global_defs"))
@@ -183,6 +201,16 @@ public static class KeepalivedImporter
                         break;
                     case "router_id":
                         routerId = context.Single(item);
+                        break;
+                    case "vrrp_startup_delay":
+                        if (context.Decimal(item, 0m, 86400m) is decimal startupDelay)
+                        {
+                            startup = TimeSpan.FromMilliseconds((double)decimal.Round(startupDelay * 1000m));
+                        }
+
+                        break;
+                    case "vrrp_notify_priority_changes":
+                        defaults.NotifyPriorityChanges = Flag(item, context);
                         break;
                     case "vrrp_version":
                         if (context.Int(item, 2, 3) is int version)
@@ -247,6 +275,17 @@ public static class KeepalivedImporter
             }
         }
 
+        ImmutableArray<KeepalivedSyncGroup> groups = ImportSyncGroups(syncGroups, instances, definitions, context);
+        for (int i = 0; i < instances.Count; i++)
+        {
+            // notify_priority_changes: the instance's own setting, else its sync group's, else the global default.
+            string name = instances[i].Options.Name;
+            bool notifyPriority = context.PriorityChanges.TryGetValue(name, out bool own) ? own
+                : groups.FirstOrDefault(g => g.Instances.Contains(name)) is { } group && context.PriorityChanges.TryGetValue("group:" + group.Name, out bool fromGroup) ? fromGroup
+                : defaults.NotifyPriorityChanges;
+            instances[i] = instances[i] with { NotifyPriorityChanges = notifyPriority };
+        }
+
         var trackers = ImmutableArray.CreateBuilder<KeepalivedTracker>();
         foreach (TrackerDefinition definition in definitions.Values.OrderBy(d => d.Location.Line))
         {
@@ -259,8 +298,6 @@ public static class KeepalivedImporter
                 context.Warning(definition.Location, $"'{definition.Options.Name}' is defined but no instance tracks it");
             }
         }
-
-        ImmutableArray<KeepalivedSyncGroup> groups = ImportSyncGroups(syncGroups, instances, context);
 
         foreach (IGrouping<(AddressFamily, int), KeepalivedInstance> duplicate in instances
             .GroupBy(i => (i.Options.AddressFamily, i.Options.VirtualRouterId)).Where(g => g.Count() > 1))
@@ -278,6 +315,7 @@ public static class KeepalivedImporter
         {
             Trackers = trackers.ToImmutable(),
             SyncGroups = groups,
+            StartupDelay = startup,
         };
     }
 
@@ -405,6 +443,13 @@ public static class KeepalivedImporter
                     context.NoArguments(item);
                     options.CheckUnicastSource = true;
                     break;
+                case "unicast_fault_no_peer":
+                    context.NoArguments(item);
+                    options.FaultWithoutPeers = true;
+                    break;
+                case "notify_priority_changes":
+                    context.PriorityChanges[options.Name] = Flag(item, context);
+                    break;
                 case "lower_prio_no_advert":
                     options.AnswerLowerPriorityAdvertisements = !Flag(item, context);
                     break;
@@ -496,6 +541,11 @@ public static class KeepalivedImporter
             context.Error(location, $"vrrp_instance {options.Name}: {KeepalivedName(field)}: {error[(error.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()}");
         }
 
+        if (options.Peers.Count == 0 && !options.FaultWithoutPeers)
+        {
+            context.Warning(statement.Location, $"vrrp_instance {options.Name} has no unicast_peer: keepalived would fall back to multicast (deprecated), which this version does not do; the instance runs with no peer and, hearing nobody, becomes MASTER. Add 'unicast_fault_no_peer' to hold it in FAULT instead, as keepalived then does");
+        }
+
         foreach (KeepalivedLocalAddress local in localAddresses.Where(a => a.Device is null && interfaceName is null))
         {
             context.Error(local.Location, $"vrrp_instance {options.Name}: {local.Address} needs an interface to live on: give the instance an 'interface' or the address a 'dev'");
@@ -562,6 +612,8 @@ public static class KeepalivedImporter
         public bool AnswerLowerPriority { get; set; } = true;
 
         public bool AnnounceOnHigherPriority { get; set; }
+
+        public bool NotifyPriorityChanges { get; set; }
     }
 
     private static string KeepalivedName(string field) => field switch
@@ -1034,7 +1086,8 @@ public static class KeepalivedImporter
         }
     }
 
-    private static ImmutableArray<KeepalivedSyncGroup> ImportSyncGroups(List<ConfigStatement> statements, IReadOnlyList<KeepalivedInstance> instances, Context context)
+    private static ImmutableArray<KeepalivedSyncGroup> ImportSyncGroups(List<ConfigStatement> statements, IReadOnlyList<KeepalivedInstance> instances,
+        Dictionary<string, TrackerDefinition> definitions, Context context)
     {
         var groups = ImmutableArray.CreateBuilder<KeepalivedSyncGroup>();
         Dictionary<string, string> memberOf = new(StringComparer.Ordinal);
@@ -1048,36 +1101,50 @@ public static class KeepalivedImporter
 
             string name = statement.Arguments[0].Text;
             List<string> members = [];
+            ImmutableArray<string> master = [], backup = [], fault = [], stop = [], generic = [];
+            bool trackingWeight = false;
+            VirtualRouterOptions tracked = new() { Name = name };
+            List<ConfigStatement> trackBlocks = [];
             foreach (ConfigStatement item in statement.Children)
             {
-                if (item.Keyword.Text != "group")
+                switch (item.Keyword.Text)
                 {
-                    context.NotSupported(item, $"vrrp_sync_group {name}");
-                    continue;
-                }
+                    case "group":
+                        if (context.IsBlock(item))
+                        {
+                            ImportMembers(item, name, members, memberOf, instances, context);
+                        }
 
-                if (!context.IsBlock(item))
-                {
-                    continue;
-                }
-
-                foreach (ConfigStatement member in item.Children)
-                {
-                    foreach (ConfigWord word in new[] { member.Keyword }.Concat(member.Arguments))
-                    {
-                        if (!instances.Any(i => i.Options.Name == word.Text))
-                        {
-                            context.Error(word.Location, $"vrrp_sync_group {name}: no vrrp_instance named '{word.Text}'");
-                        }
-                        else if (!memberOf.TryAdd(word.Text, name))
-                        {
-                            context.Error(word.Location, $"vrrp_sync_group {name}: '{word.Text}' is already in sync group '{memberOf[word.Text]}'");
-                        }
-                        else
-                        {
-                            members.Add(word.Text);
-                        }
-                    }
+                        break;
+                    case "notify_master":
+                        master = context.Command(item);
+                        break;
+                    case "notify_backup":
+                        backup = context.Command(item);
+                        break;
+                    case "notify_fault":
+                        fault = context.Command(item);
+                        break;
+                    case "notify_stop":
+                        stop = context.Command(item);
+                        break;
+                    case "notify":
+                        generic = context.Command(item);
+                        break;
+                    case "sync_group_tracking_weight":
+                        context.NoArguments(item);
+                        trackingWeight = true;
+                        break;
+                    case "notify_priority_changes":
+                        context.PriorityChanges["group:" + name] = Flag(item, context);
+                        break;
+                    case "track_script" or "track_process" or "track_file" or "track_interface":
+                        ImportTracks(item, tracked, definitions, context);
+                        trackBlocks.Add(item);
+                        break;
+                    default:
+                        context.NotSupported(item, $"vrrp_sync_group {name}");
+                        break;
                 }
             }
 
@@ -1086,10 +1153,93 @@ public static class KeepalivedImporter
                 context.Warning(statement.Location, $"vrrp_sync_group {name} has {members.Count} instance(s); a sync group needs two to matter");
             }
 
-            groups.Add(new KeepalivedSyncGroup(name, [.. members], statement.Location));
+            List<VirtualRouterOptions> memberOptions = [.. members.Select(m => instances.First(i => i.Options.Name == m).Options)];
+            if (!trackingWeight)
+            {
+                DropWeightedMemberTrackers(statement, name, memberOptions, context);
+            }
+
+            AddGroupTrackers(statement, name, tracked, memberOptions, context);
+            groups.Add(new KeepalivedSyncGroup(name, [.. members], statement.Location)
+            {
+                Notify = new NotifyScripts(master, backup, fault, stop, generic),
+                TrackingWeight = trackingWeight,
+            });
         }
 
         return groups.ToImmutable();
+    }
+
+    private static void ImportMembers(ConfigStatement block, string name, List<string> members, Dictionary<string, string> memberOf, IReadOnlyList<KeepalivedInstance> instances, Context context)
+    {
+        foreach (ConfigStatement member in block.Children)
+        {
+            foreach (ConfigWord word in new[] { member.Keyword }.Concat(member.Arguments))
+            {
+                if (!instances.Any(i => i.Options.Name == word.Text))
+                {
+                    context.Error(word.Location, $"vrrp_sync_group {name}: no vrrp_instance named '{word.Text}'");
+                }
+                else if (!memberOf.TryAdd(word.Text, name))
+                {
+                    context.Error(word.Location, $"vrrp_sync_group {name}: '{word.Text}' is already in sync group '{memberOf[word.Text]}'");
+                }
+                else
+                {
+                    members.Add(word.Text);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// keepalived ignores the weighted trackers of a sync group's members unless the group sets
+    /// <c>sync_group_tracking_weight</c>: weighted scripts, processes and files are dropped, weighted interfaces
+    /// tracked with weight 0 (FAULT while down). Each with a warning, as keepalived reports it.
+    /// </summary>
+    private static void DropWeightedMemberTrackers(ConfigStatement statement, string name, List<VirtualRouterOptions> members, Context context)
+    {
+        foreach (VirtualRouterOptions member in members)
+        {
+            foreach (VrrpTrackerOptions tracker in member.Trackers.Where(t => t.Weight != 0).ToList())
+            {
+                if (tracker.Name.StartsWith("interface:", StringComparison.Ordinal))
+                {
+                    context.Warning(statement.Location, $"vrrp_instance {member.Name} is in sync group {name}: tracked '{tracker.Name}' uses weight 0 instead of {tracker.Weight} (FAULT while down), as keepalived does without sync_group_tracking_weight");
+                    tracker.Weight = 0;
+                }
+                else
+                {
+                    context.Warning(statement.Location, $"vrrp_instance {member.Name} is in sync group {name}: tracked '{tracker.Name}' with weight {tracker.Weight} is ignored, as keepalived does without sync_group_tracking_weight");
+                    member.Trackers.Remove(tracker);
+                }
+            }
+        }
+    }
+
+    /// <summary>A sync group's own trackers apply to every member (weights cleared when a member owns the address, as keepalived does).</summary>
+    private static void AddGroupTrackers(ConfigStatement statement, string name, VirtualRouterOptions tracked, List<VirtualRouterOptions> members, Context context)
+    {
+        foreach (VrrpTrackerOptions tracker in tracked.Trackers)
+        {
+            int weight = tracker.Weight;
+            if (weight != 0 && members.Any(m => m.Priority == 255))
+            {
+                context.Warning(statement.Location, $"vrrp_sync_group {name}: tracked '{tracker.Name}' uses weight 0 instead of {weight}: a member owns the address (priority 255), as keepalived does");
+                weight = 0;
+            }
+
+            foreach (VirtualRouterOptions member in members)
+            {
+                if (member.Trackers.Any(t => t.Name == tracker.Name))
+                {
+                    context.Error(statement.Location, $"vrrp_sync_group {name}: '{tracker.Name}' is tracked by the group and by its member {member.Name}; track it in one place");
+                    continue;
+                }
+
+                member.Trackers.Add(new VrrpTrackerOptions(tracker.Name, weight) { Reverse = tracker.Reverse, Rise = tracker.Rise, Fall = tracker.Fall, InitiallyFailed = tracker.InitiallyFailed });
+            }
+        }
     }
 
     private sealed class Context
@@ -1099,6 +1249,9 @@ public static class KeepalivedImporter
         public List<ConfigDiagnostic> Unsupported { get; } = [];
 
         public List<ConfigDiagnostic> Warnings { get; } = [];
+
+        /// <summary>Explicit notify_priority_changes settings: by instance name, and by "group:NAME".</summary>
+        public Dictionary<string, bool> PriorityChanges { get; } = new(StringComparer.Ordinal);
 
         public void Error(ConfigLocation location, string message) => Errors.Add(new ConfigDiagnostic(location, message));
 

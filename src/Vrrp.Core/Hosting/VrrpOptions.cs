@@ -47,6 +47,9 @@ public sealed class VrrpOptions
     /// <summary>Where to keep the keepalived-compatible JSON snapshot (<c>vrrp status</c> reads it); none when empty (default).</summary>
     public string? StateFile { get; set; }
 
+    /// <summary>How long after start-up the instances start (keepalived <c>vrrp_startup_delay</c>; default 0). JSON: <c>"00:00:05.5"</c>.</summary>
+    public TimeSpan StartupDelay { get; set; }
+
     /// <summary>How often the state file is rewritten besides on every transition (default 5 s).</summary>
     public TimeSpan StateFileInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -134,6 +137,12 @@ public sealed class VrrpInstanceOptions
 
     /// <summary>Notify scripts (keepalived <c>notify_master</c>, ...).</summary>
     public VrrpNotifyOptions Notify { get; set; } = new();
+
+    /// <summary>With no <see cref="Peers"/>, stay in FAULT instead of running alone (keepalived <c>unicast_fault_no_peer</c>; default off).</summary>
+    public bool FaultWithoutPeers { get; set; }
+
+    /// <summary>Write effective-priority changes to the notify FIFOs (keepalived <c>notify_priority_changes</c>; default off).</summary>
+    public bool NotifyPriorityChanges { get; set; }
 }
 
 /// <summary>A unicast peer in the JSON form (keepalived <c>unicast_peer { ADDRESS [min_ttl N] [max_ttl N] }</c>).</summary>
@@ -269,6 +278,15 @@ public sealed class VrrpSyncGroupOptions
 
     /// <summary>The member instances, by name.</summary>
     public IList<string> Instances { get; set; } = [];
+
+    /// <summary>The group's notify scripts (keepalived <c>vrrp_sync_group</c>'s <c>notify_master</c>, ...; the generic one gets <c>GROUP NAME STATE 0</c>).</summary>
+    public VrrpNotifyOptions Notify { get; set; } = new();
+
+    /// <summary>Trackers every member follows (keepalived <c>vrrp_sync_group</c>'s <c>track_script</c>, ...), by the name of an entry of <see cref="VrrpOptions.Trackers"/>.</summary>
+    public IList<VrrpTrackOptions> Trackers { get; set; } = [];
+
+    /// <summary>Lets members keep their own weighted trackers (keepalived <c>sync_group_tracking_weight</c>); without it a member's weighted tracker is an error (keepalived ignores it).</summary>
+    public bool TrackingWeight { get; set; }
 }
 
 /// <summary>The failover pipeline settings derived from <see cref="VrrpOptions"/>.</summary>

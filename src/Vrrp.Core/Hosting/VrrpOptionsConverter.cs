@@ -64,6 +64,11 @@ internal static partial class VrrpOptionsConverter
             errors.Add(new Error(field, problem, Where(field)));
         }
 
+        if (options.StartupDelay < TimeSpan.Zero || options.StartupDelay > TimeSpan.FromDays(1))
+        {
+            Add(nameof(VrrpOptions.StartupDelay), $"must be 0..1 day; got {options.StartupDelay}.");
+        }
+
         if (options.StateFileInterval <= TimeSpan.Zero)
         {
             Add(nameof(VrrpOptions.StateFileInterval), $"must be positive; got {options.StateFileInterval}.");
@@ -167,7 +172,68 @@ internal static partial class VrrpOptionsConverter
                 }
             }
 
-            groups.Add(new KeepalivedSyncGroup(group.Name, [.. members], Where(prefix)));
+            List<VirtualRouterOptions> memberOptions = [.. members.Distinct(StringComparer.Ordinal)
+                .Select(m => instances.FirstOrDefault(i => i.Options.Name == m)?.Options).OfType<VirtualRouterOptions>()];
+            if (!group.TrackingWeight)
+            {
+                foreach (VirtualRouterOptions member in memberOptions)
+                {
+                    foreach (VrrpTrackerOptions weighted in member.Trackers.Where(t => t.Weight != 0))
+                    {
+                        int index = instanceList.IndexOf(instanceList.First(i => i?.Name == member.Name));
+                        Add($"{nameof(VrrpOptions.Instances)}[{index}].{nameof(VrrpInstanceOptions.Trackers)}",
+                            $"'{weighted.Name}' has weight {weighted.Weight}, but the instance is in sync group '{group.Name}': keepalived ignores a member's weighted trackers unless the group sets {nameof(VrrpSyncGroupOptions.TrackingWeight)} (set it, or use weight 0).");
+                    }
+                }
+            }
+
+            IList<VrrpTrackOptions> groupTracks = group.Trackers ?? [];
+            for (int t = 0; t < groupTracks.Count; t++)
+            {
+                string field = $"{prefix}.{nameof(VrrpSyncGroupOptions.Trackers)}[{t}]";
+                if (groupTracks[t] is not { Name: { Length: > 0 } trackName } track)
+                {
+                    Add($"{field}.{nameof(VrrpTrackOptions.Name)}", "required.");
+                    continue;
+                }
+
+                if (!trackers.TryGetValue(trackName, out var definition))
+                {
+                    Add($"{field}.{nameof(VrrpTrackOptions.Name)}", $"no tracker named '{trackName}' in {nameof(VrrpOptions.Trackers)}.");
+                    continue;
+                }
+
+                usedTrackers.Add(trackName);
+                int weight = track.Weight ?? definition.Definition.Weight;
+                if (weight != 0 && memberOptions.Any(m => m.Priority == 255))
+                {
+                    Add($"{field}.{nameof(VrrpTrackOptions.Weight)}", "a member owns the address (priority 255): a sync group's tracker must have weight 0, as keepalived requires.");
+                    continue;
+                }
+
+                foreach (VirtualRouterOptions member in memberOptions)
+                {
+                    if (member.Trackers.Any(x => x.Name == definition.Options.Name))
+                    {
+                        Add(field, $"'{trackName}' is tracked by the group and by its member '{member.Name}'; track it in one place.");
+                        continue;
+                    }
+
+                    member.Trackers.Add(new VrrpTrackerOptions(definition.Options.Name, weight)
+                    {
+                        Reverse = track.Reverse ?? definition.Definition.Reverse,
+                        Rise = definition.Definition.Rise,
+                        Fall = definition.Definition.Fall,
+                        InitiallyFailed = definition.Definition.InitiallyFailed,
+                    });
+                }
+            }
+
+            groups.Add(new KeepalivedSyncGroup(group.Name, [.. members], Where(prefix))
+            {
+                Notify = ToScripts(group.Notify),
+                TrackingWeight = group.TrackingWeight,
+            });
         }
 
         if (errors.Count > 0)
@@ -183,7 +249,9 @@ internal static partial class VrrpOptionsConverter
             .Where(t => !usedTrackers.Contains(t.Definition.Name))
             .OrderBy(t => t.Index)
             .Select(t => new ConfigDiagnostic(Where($"{nameof(VrrpOptions.Trackers)}[{t.Index}]"), $"'{t.Options.Name}' is defined but no instance tracks it"))];
-        return new Result(new KeepalivedConfiguration(null, instances.ToImmutable(), [], warnings) { Trackers = used, SyncGroups = groups.ToImmutable() }, errors);
+        warnings = [.. warnings, .. instances.Where(i => i.Options.Peers.Count == 0 && !i.Options.FaultWithoutPeers).Select(i => new ConfigDiagnostic(i.Location,
+            $"instance '{i.Options.Name}' has no peer: it runs alone and, hearing nobody, becomes MASTER; set {nameof(VrrpInstanceOptions.FaultWithoutPeers)} to hold it in FAULT instead (keepalived unicast_fault_no_peer)"))];
+        return new Result(new KeepalivedConfiguration(null, instances.ToImmutable(), [], warnings) { Trackers = used, SyncGroups = groups.ToImmutable(), StartupDelay = options.StartupDelay }, errors);
     }
 
     /// <summary><c>Instances[0].Peers[1].Address</c> → <c>Instances:0:Peers:1:Address</c>.</summary>
@@ -209,6 +277,7 @@ internal static partial class VrrpOptionsConverter
             AuthPassword = instance.AuthPassword,
             UnicastTimeToLive = instance.UnicastTimeToLive,
             CheckUnicastSource = instance.CheckUnicastSource,
+            FaultWithoutPeers = instance.FaultWithoutPeers,
         };
 
         bool ok = true;
@@ -300,18 +369,18 @@ internal static partial class VrrpOptionsConverter
             Local(field, problem[(colon + 1)..].Trim());
         }
 
-        NotifyScripts notify = NotifyScripts.None;
-        if (instance.Notify is { } n)
-        {
-            notify = new NotifyScripts(Split(n.Master), Split(n.Backup), Split(n.Fault), Split(n.Stop), Split(n.Generic)) { MasterRxLowerPriority = Split(n.MasterRxLowerPriority) };
-        }
+        NotifyScripts notify = ToScripts(instance.Notify);
 
         return ok ? new KeepalivedInstance(options, string.IsNullOrWhiteSpace(instance.Interface) ? null : instance.Interface, notify, where(prefix))
         {
             LocalAddresses = locals.ToImmutable(),
+            NotifyPriorityChanges = instance.NotifyPriorityChanges,
         }
             : null;
     }
+
+    private static NotifyScripts ToScripts(VrrpNotifyOptions? n) => n is null ? NotifyScripts.None
+        : new NotifyScripts(Split(n.Master), Split(n.Backup), Split(n.Fault), Split(n.Stop), Split(n.Generic)) { MasterRxLowerPriority = Split(n.MasterRxLowerPriority) };
 
     private static ImmutableArray<string> Split(string? command) => string.IsNullOrWhiteSpace(command) ? [] : KeepalivedImporter.SplitCommand(command);
 
