@@ -96,6 +96,22 @@ public sealed record GarpSettings(TimeSpan MasterDelay, int MasterRepeat, TimeSp
     public static GarpSettings Default { get; } = new(TimeSpan.FromSeconds(5), 5, TimeSpan.Zero, 1, null, null);
 }
 
+/// <summary>
+/// keepalived's notify FIFO (global <c>notify_fifo</c> or <c>vrrp_notify_fifo</c>, each with its optional
+/// <c>..._script</c>): the path, the owner given for it, and the script that reads it with the user it runs as.
+/// </summary>
+public sealed record KeepalivedNotifyFifo(string Keyword, string Path, ConfigLocation Location)
+{
+    /// <summary>The owner the FIFO is created with (<c>notify_fifo PATH [username [groupname]]</c>); <see langword="null"/>: this process's user.</summary>
+    public ScriptUser? Owner { get; init; }
+
+    /// <summary>The reader script (<c>notify_fifo_script</c>), as argv; the path is appended when it starts. Empty for none.</summary>
+    public ImmutableArray<string> Script { get; init; } = [];
+
+    /// <summary>The user the script runs as; <see langword="null"/>: this process's user.</summary>
+    public ScriptUser? ScriptUser { get; init; }
+}
+
 /// <summary>One imported <c>vrrp_instance</c>.</summary>
 public sealed record KeepalivedInstance(VirtualRouterOptions Options, string? Interface, NotifyScripts Notify, ConfigLocation Location)
 {
@@ -125,6 +141,9 @@ public sealed record KeepalivedConfiguration(
 
     /// <summary>keepalived <c>vrrp_startup_delay</c>: how long after start-up the instances start (default 0).</summary>
     public TimeSpan StartupDelay { get; init; }
+
+    /// <summary>The notify FIFOs (<c>notify_fifo</c>, <c>vrrp_notify_fifo</c>): each gets a line per event.</summary>
+    public ImmutableArray<KeepalivedNotifyFifo> NotifyFifos { get; init; } = [];
 }
 
 /// <summary>
@@ -181,6 +200,7 @@ public static class KeepalivedImporter
         GarpSettings globalGarp = GarpSettings.Default;
         InstanceDefaults defaults = new();
         TimeSpan startup = TimeSpan.Zero;
+        Dictionary<string, KeepalivedNotifyFifo> fifos = new(StringComparer.Ordinal);
 
         // global_defs first: vrrp_version applies to every instance wherever it stands.
         foreach (ConfigStatement statement in statements.Where(s => s.Keyword.Text == "global_defs"))
@@ -212,6 +232,19 @@ public static class KeepalivedImporter
                     case "vrrp_notify_priority_changes":
                         defaults.NotifyPriorityChanges = Flag(item, context);
                         break;
+                    case "notify_fifo" or "vrrp_notify_fifo":
+                        if (ImportFifo(item, context) is { } fifo)
+                        {
+                            fifos[item.Keyword.Text] = fifo with { Script = fifos.TryGetValue(item.Keyword.Text, out KeepalivedNotifyFifo? earlier) ? earlier.Script : [], ScriptUser = earlier?.ScriptUser };
+                        }
+
+                        break;
+                    case "notify_fifo_script" or "vrrp_notify_fifo_script":
+                        string fifoKeyword = item.Keyword.Text[..^"_script".Length];
+                        (ImmutableArray<string> fifoScript, ScriptUser? fifoUser) = context.CommandAndUser(item);
+                        fifos[fifoKeyword] = (fifos.TryGetValue(fifoKeyword, out KeepalivedNotifyFifo? known) ? known : new KeepalivedNotifyFifo(fifoKeyword, "", item.Location))
+                            with { Script = fifoScript, ScriptUser = fifoUser };
+                        break;
                     case "vrrp_version":
                         if (context.Int(item, 2, 3) is int version)
                         {
@@ -228,6 +261,16 @@ public static class KeepalivedImporter
                         break;
                 }
             }
+        }
+
+        foreach (KeepalivedNotifyFifo fifo in fifos.Values.Where(f => f.Path.Length == 0))
+        {
+            context.Error(fifo.Location, $"{fifo.Keyword}_script needs {fifo.Keyword} (the FIFO it reads)");
+        }
+
+        if (fifos.Values.Where(f => f.Path.Length > 0).GroupBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } samePath)
+        {
+            context.Error(samePath.Last().Location, $"notify_fifo and vrrp_notify_fifo must be different FIFOs; both are {samePath.Key}");
         }
 
         // Health-check definitions next: instances refer to them by name wherever they stand.
@@ -316,6 +359,7 @@ public static class KeepalivedImporter
             Trackers = trackers.ToImmutable(),
             SyncGroups = groups,
             StartupDelay = startup,
+            NotifyFifos = [.. fifos.Values.Where(f => f.Path.Length > 0).OrderBy(f => f.Keyword, StringComparer.Ordinal)],
         };
     }
 
@@ -791,6 +835,25 @@ public static class KeepalivedImporter
 
             local.Add(new KeepalivedLocalAddress(parsed, device, label, excluded, entry.Location));
         }
+    }
+
+    private static KeepalivedNotifyFifo? ImportFifo(ConfigStatement item, Context context)
+    {
+        if (item.Arguments.Length is 0 or > 3 || item.IsBlock)
+        {
+            context.Error(item.Location, $"{item.Keyword.Text} takes a FIFO path, then optionally a user and a group");
+            return null;
+        }
+
+        string path = item.Arguments[0].Text;
+        if (!Path.IsPathFullyQualified(path))
+        {
+            context.Error(item.Arguments[0].Location, $"{item.Keyword.Text}: the FIFO needs an absolute path; got '{path}'");
+            return null;
+        }
+
+        ScriptUser? owner = item.Arguments.Length > 1 ? context.User(item, 1) : null;
+        return new KeepalivedNotifyFifo(item.Keyword.Text, path, item.Location) { Owner = owner };
     }
 
     private static bool ImportGarp(ConfigStatement item, string keyword, ref GarpSettings garp, Context context)
@@ -1341,6 +1404,44 @@ public static class KeepalivedImporter
             }
 
             return address;
+        }
+
+        /// <summary>keepalived's <c>username [[:]groupname]</c> starting at argument <paramref name="index"/>, resolved now.</summary>
+        public ScriptUser? User(ConfigStatement statement, int index)
+        {
+            ConfigWord user = statement.Arguments[index];
+            string? group = statement.Arguments.Length > index + 1 ? statement.Arguments[index + 1].Text : null;
+            if (statement.Arguments.Length > index + 2)
+            {
+                Error(statement.Arguments[index + 2].Location, $"{statement.Keyword.Text}: after the user only a group may follow");
+                return null;
+            }
+
+            if (!ScriptUser.TryResolve(user.Text, group, out ScriptUser? resolved, out string? problem))
+            {
+                Error(user.Location, $"{statement.Keyword.Text}: {problem}");
+                return null;
+            }
+
+            return resolved;
+        }
+
+        /// <summary>keepalived's <c>SCRIPT|"SCRIPT ARGS" [username [[:]groupname]]</c>: the first word is the command line, the rest the user.</summary>
+        public (ImmutableArray<string> Argv, ScriptUser? User) CommandAndUser(ConfigStatement statement)
+        {
+            if (statement.Arguments.Length == 0 || statement.IsBlock)
+            {
+                Error(statement.Location, $"{statement.Keyword.Text} takes a script command line");
+                return ([], null);
+            }
+
+            if (!Vrrp.Tracking.KeepalivedCommandLine.TrySplit(statement.Arguments[0].Text, out string[] words, out string? problem) || words.Length == 0)
+            {
+                Error(statement.Arguments[0].Location, $"{statement.Keyword.Text}: {problem ?? "empty command"}");
+                return ([], null);
+            }
+
+            return ([.. words], statement.Arguments.Length > 1 ? User(statement, 1) : null);
         }
 
         public ImmutableArray<string> Command(ConfigStatement statement)

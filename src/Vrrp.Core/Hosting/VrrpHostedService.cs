@@ -39,6 +39,7 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
     private VrrpStateFileWriter? _stateFile;
     private IReadOnlyList<VirtualRouter> _routers = [];
     private ITimer? _delayedStart;
+    private readonly List<NotifyFifoAction> _fifos = [];
     private bool _started;
 
     /// <summary>Creates the service (dependency injection does this; see <c>services.AddVrrp(...)</c>).</summary>
@@ -262,6 +263,14 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
             pipeline.Add(NotifyScriptAction.ForSyncGroup(group, options.ActionTimeout, _time, _loggerFactory.CreateLogger("Vrrp.Actions.Notify")));
         }
 
+        foreach (KeepalivedNotifyFifo definition in configuration.NotifyFifos)
+        {
+            NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, configuration, _loggerFactory.CreateLogger("Vrrp.Actions.Fifo"));
+            fifo.Open();
+            _fifos.Add(fifo);
+            pipeline.Add(fifo);
+        }
+
         foreach (IFailoverAction action in _actions)
         {
             pipeline.Add(action);
@@ -318,6 +327,12 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
         }
 
         await _actionMetrics.ConfigureAwait(false);
+        foreach (NotifyFifoAction fifo in _fifos)
+        {
+            await fifo.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _fifos.Clear();
         if (_stateFile is not null)
         {
             await _stateFile.DisposeAsync().ConfigureAwait(false);

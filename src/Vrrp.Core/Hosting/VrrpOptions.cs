@@ -50,6 +50,12 @@ public sealed class VrrpOptions
     /// <summary>How long after start-up the instances start (keepalived <c>vrrp_startup_delay</c>; default 0). JSON: <c>"00:00:05.5"</c>.</summary>
     public TimeSpan StartupDelay { get; set; }
 
+    /// <summary>A FIFO that gets keepalived's notify lines (<c>INSTANCE "NAME" MASTER 100</c>, ...; keepalived <c>vrrp_notify_fifo</c>); none when empty.</summary>
+    public string? NotifyFifo { get; set; }
+
+    /// <summary>A program started with the <see cref="NotifyFifo"/> path as last argument to read it (keepalived <c>vrrp_notify_fifo_script</c>).</summary>
+    public string? NotifyFifoScript { get; set; }
+
     /// <summary>How often the state file is rewritten besides on every transition (default 5 s).</summary>
     public TimeSpan StateFileInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -69,6 +69,16 @@ internal static partial class VrrpOptionsConverter
             Add(nameof(VrrpOptions.StartupDelay), $"must be 0..1 day; got {options.StartupDelay}.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.NotifyFifo) && !Path.IsPathFullyQualified(options.NotifyFifo))
+        {
+            Add(nameof(VrrpOptions.NotifyFifo), $"an absolute path is required; got '{options.NotifyFifo}'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.NotifyFifoScript) && string.IsNullOrWhiteSpace(options.NotifyFifo))
+        {
+            Add(nameof(VrrpOptions.NotifyFifoScript), $"needs {nameof(VrrpOptions.NotifyFifo)} (the FIFO it reads).");
+        }
+
         if (options.StateFileInterval <= TimeSpan.Zero)
         {
             Add(nameof(VrrpOptions.StateFileInterval), $"must be positive; got {options.StateFileInterval}.");
@@ -251,7 +261,15 @@ internal static partial class VrrpOptionsConverter
             .Select(t => new ConfigDiagnostic(Where($"{nameof(VrrpOptions.Trackers)}[{t.Index}]"), $"'{t.Options.Name}' is defined but no instance tracks it"))];
         warnings = [.. warnings, .. instances.Where(i => i.Options.Peers.Count == 0 && !i.Options.FaultWithoutPeers).Select(i => new ConfigDiagnostic(i.Location,
             $"instance '{i.Options.Name}' has no peer: it runs alone and, hearing nobody, becomes MASTER; set {nameof(VrrpInstanceOptions.FaultWithoutPeers)} to hold it in FAULT instead (keepalived unicast_fault_no_peer)"))];
-        return new Result(new KeepalivedConfiguration(null, instances.ToImmutable(), [], warnings) { Trackers = used, SyncGroups = groups.ToImmutable(), StartupDelay = options.StartupDelay }, errors);
+        ImmutableArray<KeepalivedNotifyFifo> fifos = string.IsNullOrWhiteSpace(options.NotifyFifo) ? []
+            : [new KeepalivedNotifyFifo("vrrp_notify_fifo", options.NotifyFifo, Where(nameof(VrrpOptions.NotifyFifo))) { Script = Split(options.NotifyFifoScript) }];
+        return new Result(new KeepalivedConfiguration(null, instances.ToImmutable(), [], warnings)
+        {
+            Trackers = used,
+            SyncGroups = groups.ToImmutable(),
+            StartupDelay = options.StartupDelay,
+            NotifyFifos = fifos,
+        }, errors);
     }
 
     /// <summary><c>Instances[0].Peers[1].Address</c> → <c>Instances:0:Peers:1:Address</c>.</summary>

@@ -178,6 +178,30 @@ internal static partial class RunCommand
             pipeline.Add(NotifyScriptAction.ForSyncGroup(group, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
         }
 
+        // As keepalived: the FIFO gets its line after the scripts of the same event were started.
+        List<NotifyFifoAction> fifos = [];
+        foreach (KeepalivedNotifyFifo definition in configuration.NotifyFifos)
+        {
+            NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, configuration, loggers.CreateLogger("Vrrp.Actions.Fifo"));
+            try
+            {
+                fifo.Open();
+            }
+            catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
+            {
+                await error.WriteLineAsync($"error: {definition.Location}: {definition.Keyword}: {e.Message}").ConfigureAwait(false);
+                foreach (NotifyFifoAction opened in fifos)
+                {
+                    await opened.DisposeAsync().ConfigureAwait(false);
+                }
+
+                return CannotStart;
+            }
+
+            fifos.Add(fifo);
+            pipeline.Add(fifo);
+        }
+
         if (aws is not null)
         {
             // After the local addresses and scripts: a cloud API call is the slowest action of a transition.
@@ -294,6 +318,11 @@ internal static partial class RunCommand
             if (state is not null)
             {
                 await state.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (NotifyFifoAction fifo in fifos)
+            {
+                await fifo.DisposeAsync().ConfigureAwait(false);
             }
 
             foreach (TrackerRunner runner in trackers)

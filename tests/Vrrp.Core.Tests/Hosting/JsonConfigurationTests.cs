@@ -150,6 +150,25 @@ public sealed class JsonConfigurationTests
     }
 
     [Fact]
+    public void The_notify_fifo_reads_from_json_as_vrrp_notify_fifo()
+    {
+        const string json = """
+            {
+              "NotifyFifo": "/run/vrrp.fifo",
+              "NotifyFifoScript": "/usr/local/bin/reader --x",
+              "Instances": [ { "Name": "A", "VirtualRouterId": 1, "UnicastSource": "192.0.2.1", "Peers": [ { "Address": "192.0.2.2" } ] } ]
+            }
+            """;
+
+        KeepalivedNotifyFifo fifo = VrrpJsonConfiguration.ImportText(json).NotifyFifos.Single();
+
+        Assert.Equal(("vrrp_notify_fifo", "/run/vrrp.fifo"), (fifo.Keyword, fifo.Path));
+        Assert.Equal(["/usr/local/bin/reader", "--x"], fifo.Script.ToArray());
+        KeepalivedConfigException e = Assert.Throws<KeepalivedConfigException>(() => VrrpJsonConfiguration.ImportText(json.Replace("\"/run/vrrp.fifo\"", "\"relative\"", StringComparison.Ordinal)));
+        Assert.StartsWith("NotifyFifo:", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_members_weighted_tracker_without_TrackingWeight_is_an_error_naming_the_field()
     {
         const string json = """
