@@ -395,6 +395,7 @@ public static class KeepalivedImporter
         List<KeepalivedLocalAddress> localAddresses = [];
         decimal? advertInt = null;
         ConfigStatement? advertIntStatement = null;
+        ConfigStatement? trackSource = null;
         int errorsBefore = context.Errors.Count;
 
         foreach (ConfigStatement item in statement.Children)
@@ -491,6 +492,10 @@ public static class KeepalivedImporter
                     context.NoArguments(item);
                     options.FaultWithoutPeers = true;
                     break;
+                case "track_src_ip":
+                    context.NoArguments(item);
+                    trackSource = item;
+                    break;
                 case "notify_priority_changes":
                     context.PriorityChanges[options.Name] = Flag(item, context);
                     break;
@@ -583,6 +588,15 @@ public static class KeepalivedImporter
             string field = error[..Math.Max(0, error.IndexOf(':', StringComparison.Ordinal))];
             ConfigLocation location = setAt.TryGetValue(field, out ConfigLocation at) ? at : statement.Location;
             context.Error(location, $"vrrp_instance {options.Name}: {KeepalivedName(field)}: {error[(error.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()}");
+        }
+
+        if (trackSource is not null && options.UnicastSource is not null)
+        {
+            // keepalived track_src_ip: FAULT while the source address is missing from the interface.
+            string key = $"source:{options.Name}";
+            SourceAddressTrackerOptions source = new() { Name = key, Address = options.UnicastSource, InterfaceName = interfaceName };
+            definitions[key] = new TrackerDefinition(key, "source", source, 0, false, 1, 1, false, trackSource.Location) { Used = true };
+            options.Trackers.Add(new VrrpTrackerOptions(key));
         }
 
         if (options.Peers.Count == 0 && !options.FaultWithoutPeers)

@@ -147,6 +147,9 @@ public sealed class VrrpInstanceOptions
     /// <summary>With no <see cref="Peers"/>, stay in FAULT instead of running alone (keepalived <c>unicast_fault_no_peer</c>; default off).</summary>
     public bool FaultWithoutPeers { get; set; }
 
+    /// <summary>FAULT while <see cref="UnicastSource"/> is not configured on <see cref="Interface"/> (on any interface without one), checked every second (keepalived <c>track_src_ip</c>; default off).</summary>
+    public bool TrackSourceAddress { get; set; }
+
     /// <summary>Write effective-priority changes to the notify FIFOs (keepalived <c>notify_priority_changes</c>; default off).</summary>
     public bool NotifyPriorityChanges { get; set; }
 }

@@ -115,6 +115,7 @@ internal static partial class VrrpOptionsConverter
         }
 
         HashSet<string> usedTrackers = new(StringComparer.Ordinal);
+        List<KeepalivedTracker> sourceTrackers = [];
         var instances = ImmutableArray.CreateBuilder<KeepalivedInstance>();
         IList<VrrpInstanceOptions> instanceList = options.Instances ?? [];
         if (instanceList.Count == 0)
@@ -131,7 +132,7 @@ internal static partial class VrrpOptionsConverter
                 continue;
             }
 
-            if (ConvertInstance(instance, prefix, trackers, usedTrackers, Add, Where) is { } converted)
+            if (ConvertInstance(instance, prefix, trackers, usedTrackers, sourceTrackers, Add, Where) is { } converted)
             {
                 instances.Add(converted);
             }
@@ -254,7 +255,7 @@ internal static partial class VrrpOptionsConverter
         ImmutableArray<KeepalivedTracker> used = [.. trackers.Values
             .Where(t => usedTrackers.Contains(t.Definition.Name))
             .OrderBy(t => t.Index)
-            .Select(t => new KeepalivedTracker(t.Options.Name, t.Options, Where($"{nameof(VrrpOptions.Trackers)}[{t.Index}]")))];
+            .Select(t => new KeepalivedTracker(t.Options.Name, t.Options, Where($"{nameof(VrrpOptions.Trackers)}[{t.Index}]"))), .. sourceTrackers];
         ImmutableArray<ConfigDiagnostic> warnings = [.. trackers.Values
             .Where(t => !usedTrackers.Contains(t.Definition.Name))
             .OrderBy(t => t.Index)
@@ -277,7 +278,7 @@ internal static partial class VrrpOptionsConverter
 
     private static KeepalivedInstance? ConvertInstance(VrrpInstanceOptions instance, string prefix,
         Dictionary<string, (VrrpTrackerDefinitionOptions Definition, TrackerOptions Options, int Index)> trackers,
-        HashSet<string> usedTrackers, Action<string, string> add, Func<string, ConfigLocation> where)
+        HashSet<string> usedTrackers, List<KeepalivedTracker> sourceTrackers, Action<string, string> add, Func<string, ConfigLocation> where)
     {
         VirtualRouterOptions options = new()
         {
@@ -385,6 +386,14 @@ internal static partial class VrrpOptionsConverter
             int colon = problem.IndexOf(':', StringComparison.Ordinal);
             string field = problem[..colon];
             Local(field, problem[(colon + 1)..].Trim());
+        }
+
+        if (instance.TrackSourceAddress && options.UnicastSource is not null)
+        {
+            string key = $"source:{options.Name}";
+            SourceAddressTrackerOptions source = new() { Name = key, Address = options.UnicastSource, InterfaceName = string.IsNullOrWhiteSpace(instance.Interface) ? null : instance.Interface };
+            sourceTrackers.Add(new KeepalivedTracker(key, source, where($"{prefix}.{nameof(VrrpInstanceOptions.TrackSourceAddress)}")));
+            options.Trackers.Add(new VrrpTrackerOptions(key));
         }
 
         NotifyScripts notify = ToScripts(instance.Notify);

@@ -362,6 +362,20 @@ public class KeepalivedImporterTests
     }
 
     [Fact]
+    public void Track_src_ip_tracks_the_source_address_on_the_instance_interface_with_weight_0()
+    {
+        const string text = "vrrp_instance A {\n interface eth1\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_peer {\n  192.0.2.2\n }\n track_src_ip\n}\n";
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text);
+
+        Assert.Empty(config.Unsupported);
+        Assert.Equal(("source:A", 0), config.Instances[0].Options.Trackers.Select(t => (t.Name, t.Weight)).Single());
+        var source = Assert.IsType<Vrrp.Tracking.SourceAddressTrackerOptions>(config.Trackers.Single(t => t.Name == "source:A").Options);
+        Assert.Equal(("192.0.2.1", "eth1"), (source.Address?.ToString(), source.InterfaceName));
+        Assert.Equal(8, config.Trackers.Single().Location.Line);
+    }
+
+    [Fact]
     public void A_sync_group_naming_an_unknown_instance_is_an_error()
     {
         const string text = "vrrp_sync_group G {\n group {\n  A\n  Z\n }\n}\nvrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n}\n";

@@ -124,6 +124,7 @@ public sealed class JsonConfigurationTests
                 unicast_peer {
                     192.0.2.2
                 }
+                track_src_ip
             }
             """;
         const string json = """
@@ -132,7 +133,7 @@ public sealed class JsonConfigurationTests
               "Trackers": [ { "Name": "chk", "Script": "/bin/check --fast", "Weight": -20 } ],
               "Instances": [
                 { "Name": "A", "VirtualRouterId": 1, "UnicastSource": "192.0.2.1", "FaultWithoutPeers": true, "NotifyPriorityChanges": true },
-                { "Name": "B", "VirtualRouterId": 2, "UnicastSource": "192.0.2.1", "Peers": [ { "Address": "192.0.2.2" } ] }
+                { "Name": "B", "VirtualRouterId": 2, "UnicastSource": "192.0.2.1", "Peers": [ { "Address": "192.0.2.2" } ], "TrackSourceAddress": true }
               ],
               "SyncGroups": [
                 { "Name": "G", "Instances": [ "A", "B" ], "Trackers": [ { "Name": "chk" } ],
@@ -210,6 +211,7 @@ public sealed class JsonConfigurationTests
             {
                 ScriptTrackerOptions s => $"script [{string.Join("|", s.Arguments)}]",
                 ProcessTrackerOptions p => $"process {p.ProcessName} quorum {p.Quorum}",
+                SourceAddressTrackerOptions a => $"source {a.Address} on {a.InterfaceName}",
                 InterfaceTrackerOptions i => $"interface {i.InterfaceName}",
                 FileTrackerOptions f => $"file {f.Path}",
                 _ => t.GetType().Name,
