@@ -201,6 +201,8 @@ public static class KeepalivedImporter
         InstanceDefaults defaults = new();
         TimeSpan startup = TimeSpan.Zero;
         Dictionary<string, KeepalivedNotifyFifo> fifos = new(StringComparer.Ordinal);
+        ScriptUser? scriptUser = null;
+        bool scriptSecurity = false;
 
         // global_defs first: vrrp_version applies to every instance wherever it stands.
         foreach (ConfigStatement statement in statements.Where(s => s.Keyword.Text == "global_defs"))
@@ -232,6 +234,21 @@ public static class KeepalivedImporter
                     case "vrrp_notify_priority_changes":
                         defaults.NotifyPriorityChanges = Flag(item, context);
                         break;
+                    case "script_user":
+                        if (item.Arguments.Length == 0 || item.IsBlock)
+                        {
+                            context.Error(item.Location, "script_user takes a user and optionally a group");
+                        }
+                        else
+                        {
+                            scriptUser = context.User(item, 0);
+                        }
+
+                        break;
+                    case "enable_script_security":
+                        context.NoArguments(item);
+                        scriptSecurity = true;
+                        break;
                     case "notify_fifo" or "vrrp_notify_fifo":
                         if (ImportFifo(item, context) is { } fifo)
                         {
@@ -260,6 +277,16 @@ public static class KeepalivedImporter
 
                         break;
                 }
+            }
+        }
+
+        // Who runs the scripts (script_user, keepalived_script, root) and enable_script_security's checks, for every script below.
+        context.Scripts = new ScriptPolicy(scriptUser, scriptSecurity);
+        foreach (KeepalivedNotifyFifo fifo in fifos.Values.Where(f => !f.Script.IsEmpty).ToList())
+        {
+            if (context.Scripts.RunAs(fifo.Script, fifo.ScriptUser, $"{fifo.Keyword}_script", m => context.Error(fifo.Location, m), m => context.Warning(fifo.Location, m), out ScriptUser? runAs))
+            {
+                fifos[fifo.Keyword] = fifo with { ScriptUser = runAs };
             }
         }
 
@@ -482,7 +509,7 @@ public static class KeepalivedImporter
                     setAt[nameof(options.Trackers)] = item.Location;
                     break;
                 case "notify_master_rx_lower_pri":
-                    lowerPriority = context.Command(item);
+                    lowerPriority = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "check_unicast_src":
                     context.NoArguments(item);
@@ -537,19 +564,19 @@ public static class KeepalivedImporter
 
                     break;
                 case "notify_master":
-                    master = context.Command(item);
+                    master = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "notify_backup":
-                    backup = context.Command(item);
+                    backup = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "notify_fault":
-                    fault = context.Command(item);
+                    fault = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "notify_stop":
-                    stop = context.Command(item);
+                    stop = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "notify":
-                    generic = context.Command(item);
+                    generic = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 default:
                     if (!ImportGarp(item, keyword, ref garp, context))
@@ -960,6 +987,8 @@ public static class KeepalivedImporter
         ScriptTrackerOptions script = new();
         ProcessTrackerOptions process = new();
         FileTrackerOptions file = new();
+        ScriptUser? user = null;
+        ConfigStatement? scriptUserItem = null;
         TrackerOptions options = kind switch { "script" => script, "process" => process, _ => file };
         options.Name = $"{kind}:{name}";
         bool hasTarget = false;
@@ -1006,6 +1035,18 @@ public static class KeepalivedImporter
                 case ("script", "init_fail"):
                     context.NoArguments(item);
                     initFail = true;
+                    break;
+                case ("script", "user"):
+                    if (item.Arguments.Length == 0 || item.IsBlock)
+                    {
+                        context.Error(item.Location, "user takes a user and optionally a group");
+                    }
+                    else
+                    {
+                        scriptUserItem = item;
+                        user = context.User(item, 0);
+                    }
+
                     break;
                 case ("process", "process"):
                     if (context.Single(item) is { } processName)
@@ -1055,6 +1096,16 @@ public static class KeepalivedImporter
                 default:
                     context.NotSupported(item, $"{statement.Keyword.Text} {name}");
                     break;
+            }
+        }
+
+        if (kind == "script" && hasTarget)
+        {
+            ConfigLocation at = scriptUserItem?.Location ?? statement.Location;
+            ImmutableArray<string> runs = context.Scripts.Apply([.. script.Arguments], user, $"vrrp_script {name}", m => context.Error(at, m), m => context.Warning(at, m));
+            if (!runs.IsEmpty)
+            {
+                script.Arguments = [.. runs];
             }
         }
 
@@ -1194,19 +1245,19 @@ public static class KeepalivedImporter
 
                         break;
                     case "notify_master":
-                        master = context.Command(item);
+                        master = context.NotifyScript(item, $"vrrp_sync_group {name}");
                         break;
                     case "notify_backup":
-                        backup = context.Command(item);
+                        backup = context.NotifyScript(item, $"vrrp_sync_group {name}");
                         break;
                     case "notify_fault":
-                        fault = context.Command(item);
+                        fault = context.NotifyScript(item, $"vrrp_sync_group {name}");
                         break;
                     case "notify_stop":
-                        stop = context.Command(item);
+                        stop = context.NotifyScript(item, $"vrrp_sync_group {name}");
                         break;
                     case "notify":
-                        generic = context.Command(item);
+                        generic = context.NotifyScript(item, $"vrrp_sync_group {name}");
                         break;
                     case "sync_group_tracking_weight":
                         context.NoArguments(item);
@@ -1326,6 +1377,16 @@ public static class KeepalivedImporter
         public List<ConfigDiagnostic> Unsupported { get; } = [];
 
         public List<ConfigDiagnostic> Warnings { get; } = [];
+
+        /// <summary>Who runs the scripts; set once global_defs is read.</summary>
+        public ScriptPolicy Scripts { get; set; } = new(null, false);
+
+        /// <summary>A notify script (<c>SCRIPT [username [groupname]]</c>), as the argv to start under its user, after the security checks.</summary>
+        public ImmutableArray<string> NotifyScript(ConfigStatement item, string owner)
+        {
+            (ImmutableArray<string> argv, ScriptUser? user) = CommandAndUser(item);
+            return Scripts.Apply(argv, user, $"{owner} {item.Keyword.Text}", m => Error(item.Location, m), m => Warning(item.Location, m));
+        }
 
         /// <summary>Explicit notify_priority_changes settings: by instance name, and by "group:NAME".</summary>
         public Dictionary<string, bool> PriorityChanges { get; } = new(StringComparer.Ordinal);

@@ -50,6 +50,13 @@ public sealed class VrrpOptions
     /// <summary>How long after start-up the instances start (keepalived <c>vrrp_startup_delay</c>; default 0). JSON: <c>"00:00:05.5"</c>.</summary>
     public TimeSpan StartupDelay { get; set; }
 
+    /// <summary>The user scripts run as unless they name their own (keepalived <c>script_user</c>): <c>"user"</c> or <c>"user:group"</c>.
+    /// Default: the user <c>keepalived_script</c> when it exists, else this process's user.</summary>
+    public string? ScriptUser { get; set; }
+
+    /// <summary>Refuse scripts run as root whose path a non-root user could change, and never run scripts as root by default (keepalived <c>enable_script_security</c>).</summary>
+    public bool EnableScriptSecurity { get; set; }
+
     /// <summary>A FIFO that gets keepalived's notify lines (<c>INSTANCE "NAME" MASTER 100</c>, ...; keepalived <c>vrrp_notify_fifo</c>); none when empty.</summary>
     public string? NotifyFifo { get; set; }
 
@@ -200,6 +207,9 @@ public sealed class VrrpNotifyOptions
 
     /// <summary>keepalived <c>notify_master_rx_lower_pri</c>.</summary>
     public string? MasterRxLowerPriority { get; set; }
+
+    /// <summary>The user these scripts run as (keepalived's <c>notify... SCRIPT username [groupname]</c>): <c>"user"</c> or <c>"user:group"</c>; default <see cref="VrrpOptions.ScriptUser"/>.</summary>
+    public string? User { get; set; }
 }
 
 /// <summary>The kind of a tracker definition.</summary>
@@ -277,6 +287,9 @@ public sealed class VrrpTrackerDefinitionOptions
 
     /// <summary>Start failed (keepalived <c>init_fail</c>).</summary>
     public bool InitiallyFailed { get; set; }
+
+    /// <summary>Script: the user it runs as (keepalived <c>user USER [GROUP]</c>): <c>"user"</c> or <c>"user:group"</c>; default <see cref="VrrpOptions.ScriptUser"/>.</summary>
+    public string? User { get; set; }
 }
 
 /// <summary>A sync group in the JSON form (keepalived <c>vrrp_sync_group NAME { group { ... } }</c>).</summary>

@@ -84,6 +84,9 @@ internal static partial class VrrpOptionsConverter
             Add(nameof(VrrpOptions.StateFileInterval), $"must be positive; got {options.StateFileInterval}.");
         }
 
+        // Who runs the scripts (keepalived script_user / enable_script_security).
+        ScriptPolicy policy = new(ParseUser(options.ScriptUser, nameof(VrrpOptions.ScriptUser), Add), options.EnableScriptSecurity);
+
         // Trackers: name → definition (runtime name kind:name).
         Dictionary<string, (VrrpTrackerDefinitionOptions Definition, TrackerOptions Options, int Index)> trackers = new(StringComparer.Ordinal);
         IList<VrrpTrackerDefinitionOptions> trackerList = options.Trackers ?? [];
@@ -97,7 +100,7 @@ internal static partial class VrrpOptionsConverter
                 continue;
             }
 
-            if (CreateTracker(definition, prefix, Add) is not { } tracker)
+            if (CreateTracker(definition, prefix, policy, Add) is not { } tracker)
             {
                 continue;
             }
@@ -132,7 +135,7 @@ internal static partial class VrrpOptionsConverter
                 continue;
             }
 
-            if (ConvertInstance(instance, prefix, trackers, usedTrackers, sourceTrackers, Add, Where) is { } converted)
+            if (ConvertInstance(instance, prefix, trackers, usedTrackers, sourceTrackers, policy, Add, Where) is { } converted)
             {
                 instances.Add(converted);
             }
@@ -242,7 +245,7 @@ internal static partial class VrrpOptionsConverter
 
             groups.Add(new KeepalivedSyncGroup(group.Name, [.. members], Where(prefix))
             {
-                Notify = ToScripts(group.Notify),
+                Notify = ToScripts(group.Notify, $"{prefix}.{nameof(VrrpSyncGroupOptions.Notify)}", policy, Add),
                 TrackingWeight = group.TrackingWeight,
             });
         }
@@ -262,8 +265,14 @@ internal static partial class VrrpOptionsConverter
             .Select(t => new ConfigDiagnostic(Where($"{nameof(VrrpOptions.Trackers)}[{t.Index}]"), $"'{t.Options.Name}' is defined but no instance tracks it"))];
         warnings = [.. warnings, .. instances.Where(i => i.Options.Peers.Count == 0 && !i.Options.FaultWithoutPeers).Select(i => new ConfigDiagnostic(i.Location,
             $"instance '{i.Options.Name}' has no peer: it runs alone and, hearing nobody, becomes MASTER; set {nameof(VrrpInstanceOptions.FaultWithoutPeers)} to hold it in FAULT instead (keepalived unicast_fault_no_peer)"))];
+        ScriptUser? fifoUser = null;
+        if (!string.IsNullOrWhiteSpace(options.NotifyFifoScript))
+        {
+            policy.RunAs(Split(options.NotifyFifoScript), null, nameof(VrrpOptions.NotifyFifoScript), m => Add(nameof(VrrpOptions.NotifyFifoScript), m), _ => { }, out fifoUser);
+        }
+
         ImmutableArray<KeepalivedNotifyFifo> fifos = string.IsNullOrWhiteSpace(options.NotifyFifo) ? []
-            : [new KeepalivedNotifyFifo("vrrp_notify_fifo", options.NotifyFifo, Where(nameof(VrrpOptions.NotifyFifo))) { Script = Split(options.NotifyFifoScript) }];
+            : [new KeepalivedNotifyFifo("vrrp_notify_fifo", options.NotifyFifo, Where(nameof(VrrpOptions.NotifyFifo))) { Script = Split(options.NotifyFifoScript), ScriptUser = fifoUser }];
         return new Result(new KeepalivedConfiguration(null, instances.ToImmutable(), [], warnings)
         {
             Trackers = used,
@@ -278,7 +287,7 @@ internal static partial class VrrpOptionsConverter
 
     private static KeepalivedInstance? ConvertInstance(VrrpInstanceOptions instance, string prefix,
         Dictionary<string, (VrrpTrackerDefinitionOptions Definition, TrackerOptions Options, int Index)> trackers,
-        HashSet<string> usedTrackers, List<KeepalivedTracker> sourceTrackers, Action<string, string> add, Func<string, ConfigLocation> where)
+        HashSet<string> usedTrackers, List<KeepalivedTracker> sourceTrackers, ScriptPolicy policy, Action<string, string> add, Func<string, ConfigLocation> where)
     {
         VirtualRouterOptions options = new()
         {
@@ -396,7 +405,7 @@ internal static partial class VrrpOptionsConverter
             options.Trackers.Add(new VrrpTrackerOptions(key));
         }
 
-        NotifyScripts notify = ToScripts(instance.Notify);
+        NotifyScripts notify = ToScripts(instance.Notify, $"{prefix}.{nameof(VrrpInstanceOptions.Notify)}", policy, add);
 
         return ok ? new KeepalivedInstance(options, string.IsNullOrWhiteSpace(instance.Interface) ? null : instance.Interface, notify, where(prefix))
         {
@@ -406,12 +415,43 @@ internal static partial class VrrpOptionsConverter
             : null;
     }
 
-    private static NotifyScripts ToScripts(VrrpNotifyOptions? n) => n is null ? NotifyScripts.None
-        : new NotifyScripts(Split(n.Master), Split(n.Backup), Split(n.Fault), Split(n.Stop), Split(n.Generic)) { MasterRxLowerPriority = Split(n.MasterRxLowerPriority) };
+    private static NotifyScripts ToScripts(VrrpNotifyOptions? n, string field, ScriptPolicy policy, Action<string, string> add)
+    {
+        if (n is null)
+        {
+            return NotifyScripts.None;
+        }
+
+        ScriptUser? user = ParseUser(n.User, $"{field}.{nameof(VrrpNotifyOptions.User)}", add);
+        ImmutableArray<string> Run(string? command, string name) =>
+            policy.Apply(Split(command), user, $"{field}.{name}", m => add($"{field}.{name}", m), _ => { });
+        return new NotifyScripts(Run(n.Master, nameof(n.Master)), Run(n.Backup, nameof(n.Backup)), Run(n.Fault, nameof(n.Fault)), Run(n.Stop, nameof(n.Stop)), Run(n.Generic, nameof(n.Generic)))
+        {
+            MasterRxLowerPriority = Run(n.MasterRxLowerPriority, nameof(n.MasterRxLowerPriority)),
+        };
+    }
+
+    /// <summary><c>"user"</c> or <c>"user:group"</c>, resolved now; null when empty or unknown (then with an error).</summary>
+    private static ScriptUser? ParseUser(string? text, string field, Action<string, string> add)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(':', 2);
+        if (!ScriptUser.TryResolve(parts[0], parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null, out ScriptUser? user, out string? problem))
+        {
+            add(field, $"{problem}.");
+            return null;
+        }
+
+        return user;
+    }
 
     private static ImmutableArray<string> Split(string? command) => string.IsNullOrWhiteSpace(command) ? [] : KeepalivedImporter.SplitCommand(command);
 
-    private static TrackerOptions? CreateTracker(VrrpTrackerDefinitionOptions definition, string prefix, Action<string, string> add)
+    private static TrackerOptions? CreateTracker(VrrpTrackerDefinitionOptions definition, string prefix, ScriptPolicy policy, Action<string, string> add)
     {
         string kind = definition.Kind.ToString().ToLowerInvariant();
         string Missing(string field) => $"{prefix}.{field}";
@@ -422,7 +462,10 @@ internal static partial class VrrpOptionsConverter
                 add(Missing(nameof(VrrpTrackerDefinitionOptions.Script)), "a Script tracker needs the command line.");
                 return null;
             case VrrpTrackerKind.Script:
-                options = new ScriptTrackerOptions { Arguments = [.. KeepalivedImporter.SplitCommand(definition.Script!)] };
+                string field = $"{prefix}.{nameof(VrrpTrackerDefinitionOptions.Script)}";
+                ImmutableArray<string> runs = policy.Apply(KeepalivedImporter.SplitCommand(definition.Script!),
+                    ParseUser(definition.User, $"{prefix}.{nameof(VrrpTrackerDefinitionOptions.User)}", add), field, m => add(field, m), _ => { });
+                options = new ScriptTrackerOptions { Arguments = runs.IsEmpty ? [.. KeepalivedImporter.SplitCommand(definition.Script!)] : [.. runs] };
                 break;
             case VrrpTrackerKind.Process when string.IsNullOrWhiteSpace(definition.Process):
                 add(Missing(nameof(VrrpTrackerDefinitionOptions.Process)), "a Process tracker needs the process name.");

@@ -504,14 +504,15 @@ public class KeepalivedImporterTests
     }
 
     [Fact]
-    public void Notify_scripts_become_argv_never_a_shell_string()
+    public void Notify_scripts_become_argv_never_a_shell_string_and_words_after_the_script_name_its_user()
     {
-        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n notify \"/usr/local/bin/notify 'two words' x\"\n notify_backup /bin/echo backup now\n}\n";
+        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_fault_no_peer\n notify \"/usr/local/bin/notify 'two words' x\"\n notify_backup /bin/echo nobody nogroup\n}\n";
 
         NotifyScripts notify = KeepalivedImporter.ImportText(text).Instances.Single().Notify;
 
         Assert.Equal(["/usr/local/bin/notify", "two words", "x"], notify.Generic.ToArray());
-        Assert.Equal(["/bin/echo", "backup", "now"], notify.Backup.ToArray());
+        // keepalived: "notify_backup SCRIPT [username [groupname]]" - the script runs as nobody:nogroup, through setpriv.
+        Assert.Equal(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--init-groups", "--", "/bin/echo"], notify.Backup.ToArray());
     }
 
     [Theory]
