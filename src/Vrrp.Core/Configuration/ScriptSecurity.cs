@@ -180,6 +180,9 @@ internal sealed class ScriptPolicy
 
     public bool Security { get; }
 
+    /// <summary>Every warning given, with the <c>what</c> it was about (the JSON converter places them by field).</summary>
+    public List<(string What, string Message)> Warnings { get; } = [];
+
     /// <summary>The user of scripts without their own; <see langword="null"/>: this process (root).</summary>
     public ScriptUser? DefaultUser { get; }
 
@@ -230,7 +233,9 @@ internal sealed class ScriptPolicy
                     return false;
                 }
 
-                warning($"{what}: {argv[0]} runs as root, but {problem}; keepalived calls this a security violation (give it a user, or set enable_script_security to refuse it)");
+                string message = $"{what}: {argv[0]} runs as root, but {problem}; keepalived calls this a security violation (give it a user, or set enable_script_security to refuse it)";
+                Warnings.Add((what, message));
+                warning(message);
             }
         }
 

@@ -271,6 +271,7 @@ internal static partial class VrrpOptionsConverter
             policy.RunAs(Split(options.NotifyFifoScript), null, nameof(VrrpOptions.NotifyFifoScript), m => Add(nameof(VrrpOptions.NotifyFifoScript), m), _ => { }, out fifoUser);
         }
 
+        warnings = [.. warnings, .. policy.Warnings.Select(w => new ConfigDiagnostic(Where(w.What), w.Message))];
         ImmutableArray<KeepalivedNotifyFifo> fifos = string.IsNullOrWhiteSpace(options.NotifyFifo) ? []
             : [new KeepalivedNotifyFifo("vrrp_notify_fifo", options.NotifyFifo, Where(nameof(VrrpOptions.NotifyFifo))) { Script = Split(options.NotifyFifoScript), ScriptUser = fifoUser }];
         return new Result(new KeepalivedConfiguration(null, instances.ToImmutable(), [], warnings)

@@ -180,6 +180,27 @@ public sealed class ScriptSecurityTests : IDisposable
         Assert.StartsWith("ScriptUser:", e.Errors[0].Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void In_json_an_insecure_root_script_is_a_warning_at_its_field_or_an_error_with_EnableScriptSecurity()
+    {
+        string sub = Directory.CreateDirectory(Path.Combine(_directory, "open")).FullName;
+        string script = Script(Path.Combine("open", "check.sh"), "exit 0");
+        File.SetUnixFileMode(sub, Mode755 | UnixFileMode.OtherWrite);
+        string json = $$"""
+            {
+              "ScriptUser": "root",
+              "Trackers": [ { "Name": "chk", "Script": "{{script}}" } ],
+              "Instances": [ { "Name": "A", "VirtualRouterId": 1, "UnicastSource": "192.0.2.1", "FaultWithoutPeers": true, "Trackers": [ { "Name": "chk" } ] } ]
+            }
+            """;
+
+        ConfigDiagnostic warning = Assert.Single(VrrpJsonConfiguration.ImportText(json, "s.json").Warnings);
+        Assert.Equal(3, warning.Location.Line);
+        Assert.Contains("writable by everyone", warning.Message, StringComparison.Ordinal);
+        KeepalivedConfigException e = Assert.Throws<KeepalivedConfigException>(() => VrrpJsonConfiguration.ImportText(json.Replace("\"ScriptUser\"", "\"EnableScriptSecurity\": true, \"ScriptUser\"", StringComparison.Ordinal), "s.json"));
+        Assert.StartsWith("Trackers[0].Script:", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
+    }
+
     private string Script(string name, string body)
     {
         string path = Path.Combine(_directory, name);
