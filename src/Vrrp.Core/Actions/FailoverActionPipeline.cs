@@ -34,6 +34,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     private readonly CancellationTokenSource _abort = new();
     private readonly List<Channel<FailoverPipelineNotification>> _readers = [];
     private readonly List<Attachment> _attachments = [];
+    private readonly List<GroupAttachment> _groupAttachments = [];
     private readonly Task _worker;
     private ActionEntry[] _actions = [];
     private long _sequence;
@@ -41,7 +42,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     private long _rejected;
     private bool _stopping;
 
-    /// <summary>Creates a pipeline with no actions and starts its executor; add actions with <see cref="Add"/>, routers with <see cref="Attach"/>.</summary>
+    /// <summary>Creates a pipeline with no actions and starts its executor; add actions with <see cref="Add"/>, routers with <see cref="Attach(VirtualRouter)"/>.</summary>
     /// <param name="options">Timeouts and the event stream's capacity (default: <see cref="FailoverActionPipelineOptions"/>'s defaults).</param>
     /// <param name="timeProvider">The clock for timeouts and durations (default <see cref="TimeProvider.System"/>).</param>
     /// <param name="logger">Optional logger.</param>
@@ -106,10 +107,56 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
 
         router.StateChanged += attachment.OnTransition;
         router.LowerPriorityAdvertisementReceived += attachment.OnLowerPriority;
+        router.PriorityChanged += attachment.OnPriorityChanged;
         return attachment;
     }
 
-    /// <summary>Queues a transition (as <see cref="Attach"/> does); returns at once.</summary>
+    /// <summary>
+    /// Subscribes to a sync group's transitions (<see cref="FailoverEventKind.SyncGroupChanged"/>, for the actions that
+    /// accept them: group notify scripts, the notify FIFO); dispose the result to detach. Attach the members too for
+    /// their own transitions.
+    /// </summary>
+    /// <param name="group">The group.</param>
+    /// <returns>The subscription.</returns>
+    public IDisposable Attach(VrrpSyncGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        GroupAttachment attachment = new(this, group);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            _groupAttachments.Add(attachment);
+        }
+
+        group.StateChanged += attachment.OnTransition;
+        return attachment;
+    }
+
+    /// <summary>
+    /// Queues a priority change (as <see cref="Attach(VirtualRouter)"/> does) when some action accepts
+    /// <see cref="FailoverEventKind.PriorityChanged"/>; returns at once.
+    /// </summary>
+    /// <param name="change">The change.</param>
+    /// <returns>The event's sequence number; 0 when no action wants it or the pipeline is stopping.</returns>
+    public long Post(VrrpPriorityChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return AnyAccepts(FailoverEventKind.PriorityChanged) ? Enqueue(sequence => FailoverEvent.FromPriorityChange(sequence, change)) : 0;
+    }
+
+    /// <summary>
+    /// Queues a sync group's transition (as <see cref="Attach(VrrpSyncGroup)"/> does) when some action accepts
+    /// <see cref="FailoverEventKind.SyncGroupChanged"/>; returns at once.
+    /// </summary>
+    /// <param name="transition">The group's transition.</param>
+    /// <returns>The event's sequence number; 0 when no action wants it or the pipeline is stopping.</returns>
+    public long Post(VrrpSyncGroupTransition transition)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        return AnyAccepts(FailoverEventKind.SyncGroupChanged) ? Enqueue(sequence => FailoverEvent.FromSyncGroupTransition(sequence, transition)) : 0;
+    }
+
+    /// <summary>Queues a transition (as <see cref="Attach(VirtualRouter)"/> does); returns at once.</summary>
     /// <param name="transition">The transition.</param>
     /// <returns>The event's sequence number; 0 when it was not queued (a state no action reacts to, or the pipeline is stopping).</returns>
     public long Post(VrrpTransition transition)
@@ -118,7 +165,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         return FailoverEvent.KindOf(transition.NewState) is null ? 0 : Enqueue(sequence => FailoverEvent.FromTransition(sequence, transition)!);
     }
 
-    /// <summary>Queues a lower-priority advertisement heard by a MASTER (as <see cref="Attach"/> does); returns at once.</summary>
+    /// <summary>Queues a lower-priority advertisement heard by a MASTER (as <see cref="Attach(VirtualRouter)"/> does); returns at once.</summary>
     /// <param name="advertisement">What was heard.</param>
     /// <returns>The event's sequence number; 0 when the pipeline is stopping.</returns>
     public long Post(VrrpLowerPriorityAdvertisement advertisement)
@@ -216,15 +263,23 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     private void BeginStop()
     {
         Attachment[] attachments;
+        GroupAttachment[] groupAttachments;
         lock (_lock)
         {
             _stopping = true;
             attachments = [.. _attachments];
             _attachments.Clear();
+            groupAttachments = [.. _groupAttachments];
+            _groupAttachments.Clear();
             _queue.Writer.TryComplete();
         }
 
         foreach (Attachment attachment in attachments)
+        {
+            attachment.Detach();
+        }
+
+        foreach (GroupAttachment attachment in groupAttachments)
         {
             attachment.Detach();
         }
@@ -258,6 +313,11 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
                 Publish(new FailoverEventDispatched(failoverEvent));
                 foreach (ActionEntry entry in Volatile.Read(ref _actions))
                 {
+                    if (failoverEvent.IsNotificationOnly && !Accepts(entry.Action, failoverEvent.Kind))
+                    {
+                        continue;
+                    }
+
                     FailoverActionCompleted outcome = _abort.IsCancellationRequested
                         ? new FailoverActionCompleted(failoverEvent, entry.Action.Name, FailoverActionResult.Cancelled, TimeSpan.Zero, null)
                         : await RunAsync(entry, failoverEvent).ConfigureAwait(false);
@@ -281,6 +341,10 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
             }
         }
     }
+
+    private static bool Accepts(IFailoverAction action, FailoverEventKind kind) => action is IFailoverEventFilter filter && filter.Accepts(kind);
+
+    private bool AnyAccepts(FailoverEventKind kind) => Volatile.Read(ref _actions).Any(a => Accepts(a.Action, kind));
 
     private async Task<FailoverActionCompleted> RunAsync(ActionEntry entry, FailoverEvent failoverEvent)
     {
@@ -444,12 +508,15 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
 
         public void OnLowerPriority(object? sender, VrrpLowerPriorityAdvertisement advertisement) => pipeline.Post(advertisement);
 
+        public void OnPriorityChanged(object? sender, VrrpPriorityChange change) => pipeline.Post(change);
+
         public void Detach()
         {
             if (Interlocked.Exchange(ref _detached, 1) == 0)
             {
                 router.StateChanged -= OnTransition;
                 router.LowerPriorityAdvertisementReceived -= OnLowerPriority;
+                router.PriorityChanged -= OnPriorityChanged;
             }
         }
 
@@ -458,6 +525,31 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
             lock (pipeline._lock)
             {
                 pipeline._attachments.Remove(this);
+            }
+
+            Detach();
+        }
+    }
+
+    private sealed class GroupAttachment(FailoverActionPipeline pipeline, VrrpSyncGroup group) : IDisposable
+    {
+        private int _detached;
+
+        public void OnTransition(object? sender, VrrpSyncGroupTransition transition) => pipeline.Post(transition);
+
+        public void Detach()
+        {
+            if (Interlocked.Exchange(ref _detached, 1) == 0)
+            {
+                group.StateChanged -= OnTransition;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (pipeline._lock)
+            {
+                pipeline._groupAttachments.Remove(this);
             }
 
             Detach();

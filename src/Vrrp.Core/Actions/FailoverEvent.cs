@@ -22,6 +22,19 @@ public enum FailoverEventKind
     /// another node may briefly have taken the address; re-assert it.
     /// </summary>
     MasterHeardLowerPriority = 4,
+
+    /// <summary>
+    /// The instance's effective priority changed (keepalived <c>notify_priority_changes</c>; see
+    /// <see cref="FailoverEvent.PriorityChange"/>). A notification only: delivered to the actions that ask for it
+    /// (<see cref="IFailoverEventFilter"/>), never to the others.
+    /// </summary>
+    PriorityChanged = 5,
+
+    /// <summary>
+    /// A sync group changed state (see <see cref="FailoverEvent.SyncGroupTransition"/>; <see cref="FailoverEvent.InstanceName"/>
+    /// is the group's name). A notification only: delivered to the actions that ask for it (<see cref="IFailoverEventFilter"/>).
+    /// </summary>
+    SyncGroupChanged = 6,
 }
 
 /// <summary>One event delivered to the actions of a <see cref="FailoverActionPipeline"/>.</summary>
@@ -41,17 +54,40 @@ public sealed record FailoverEvent(
     VrrpTransition? Transition,
     VrrpLowerPriorityAdvertisement? LowerPriorityAdvertisement)
 {
+    /// <summary>The priority change, for <see cref="FailoverEventKind.PriorityChanged"/>.</summary>
+    public VrrpPriorityChange? PriorityChange { get; init; }
+
+    /// <summary>The group's transition, for <see cref="FailoverEventKind.SyncGroupChanged"/>.</summary>
+    public VrrpSyncGroupTransition? SyncGroupTransition { get; init; }
+
+    /// <summary>Whether only actions asking for it (<see cref="IFailoverEventFilter"/>) receive the event: priority changes and sync group transitions.</summary>
+    public bool IsNotificationOnly => Kind is FailoverEventKind.PriorityChanged or FailoverEventKind.SyncGroupChanged;
+
     /// <summary>Whether the instance holds the addresses after this event (MASTER, or a MASTER re-asserting).</summary>
     public bool IsMaster => Kind is FailoverEventKind.Master or FailoverEventKind.MasterHeardLowerPriority;
 
-    /// <summary>keepalived's state word: MASTER, BACKUP, FAULT, STOP, or MASTER_RX_LOWER_PRI.</summary>
+    /// <summary>keepalived's state word: MASTER, BACKUP, FAULT, STOP, MASTER_RX_LOWER_PRI, MASTER_PRIORITY / BACKUP_PRIORITY
+    /// (a priority change while MASTER / in any other state), or a sync group's new state.</summary>
     public string KeepalivedState => Kind switch
     {
         FailoverEventKind.Master => "MASTER",
         FailoverEventKind.Backup => "BACKUP",
         FailoverEventKind.Fault => "FAULT",
         FailoverEventKind.Stop => "STOP",
+        FailoverEventKind.PriorityChanged => PriorityChange?.State == VrrpState.Master ? "MASTER_PRIORITY" : "BACKUP_PRIORITY",
+        FailoverEventKind.SyncGroupChanged => StateWord(SyncGroupTransition?.NewState ?? VrrpState.Initialize),
         _ => "MASTER_RX_LOWER_PRI",
+    };
+
+    /// <summary>keepalived's word for a state: MASTER, BACKUP, FAULT, STOP ({UNKNOWN} for Initialize).</summary>
+    /// <param name="state">The state.</param>
+    public static string StateWord(VrrpState state) => state switch
+    {
+        VrrpState.Master => "MASTER",
+        VrrpState.Backup => "BACKUP",
+        VrrpState.Fault => "FAULT",
+        VrrpState.Stopped => "STOP",
+        _ => "{UNKNOWN}",
     };
 
     /// <summary>The event kind of a transition, or <see langword="null"/> for a state no action reacts to (Initialize).</summary>
@@ -86,8 +122,28 @@ public sealed record FailoverEvent(
         return new FailoverEvent(sequence, FailoverEventKind.MasterHeardLowerPriority, advertisement.InstanceName, advertisement.EffectivePriority, timestamp, null, advertisement);
     }
 
+    /// <summary>Builds the event for a priority change.</summary>
+    /// <param name="sequence">The sequence number.</param>
+    /// <param name="change">The change.</param>
+    public static FailoverEvent FromPriorityChange(long sequence, VrrpPriorityChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return new FailoverEvent(sequence, FailoverEventKind.PriorityChanged, change.InstanceName, change.NewPriority, change.Timestamp, null, null) { PriorityChange = change };
+    }
+
+    /// <summary>Builds the event for a sync group's transition (its <see cref="EffectivePriority"/> is 0, as keepalived reports for groups).</summary>
+    /// <param name="sequence">The sequence number.</param>
+    /// <param name="transition">The group's transition.</param>
+    public static FailoverEvent FromSyncGroupTransition(long sequence, VrrpSyncGroupTransition transition)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        return new FailoverEvent(sequence, FailoverEventKind.SyncGroupChanged, transition.GroupName, 0, transition.Timestamp, null, null) { SyncGroupTransition = transition };
+    }
+
     /// <inheritdoc/>
-    public override string ToString() => LowerPriorityAdvertisement is { } lower
+    public override string ToString() => SyncGroupTransition is not null
+        ? $"#{Sequence} GROUP {InstanceName} {KeepalivedState}"
+        : LowerPriorityAdvertisement is { } lower
         ? $"#{Sequence} {InstanceName} MASTER heard priority {lower.Priority} from {lower.Source}"
         : $"#{Sequence} {InstanceName} {KeepalivedState} {EffectivePriority} ({Transition?.Reason})";
 }

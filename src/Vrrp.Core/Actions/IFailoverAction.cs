@@ -17,6 +17,19 @@ public interface IFailoverAction
     Task OnEventAsync(FailoverEvent failoverEvent, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Implemented by an <see cref="IFailoverAction"/> that also wants the notification-only events
+/// (<see cref="FailoverEvent.IsNotificationOnly"/>: priority changes, sync group transitions). Actions without it never
+/// see them, so an action written for transitions cannot mistake a notification for a state change.
+/// </summary>
+public interface IFailoverEventFilter
+{
+    /// <summary>Whether the action wants notification-only events of <paramref name="kind"/>; asked for each such event.</summary>
+    /// <param name="kind">The event kind.</param>
+    /// <returns><see langword="true"/> to receive it.</returns>
+    bool Accepts(FailoverEventKind kind);
+}
+
 /// <summary>An action made of a delegate: the simplest way to react to transitions from application code.</summary>
 public sealed class DelegateFailoverAction : IFailoverAction
 {

@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vrrp.Configuration;
+using Vrrp.Routing;
 
 namespace Vrrp.Actions;
 
@@ -12,6 +13,13 @@ public sealed class NotifyScriptActionOptions
 {
     /// <summary>The instance whose events run the scripts; <see langword="null"/> for every instance of the pipeline.</summary>
     public string? InstanceName { get; set; }
+
+    /// <summary>
+    /// A sync group's scripts instead (keepalived <c>vrrp_sync_group</c>'s <c>notify*</c>): the scripts run on that group's
+    /// transitions (<see cref="FailoverEventKind.SyncGroupChanged"/>), the generic one with <c>GROUP name STATE 0</c>
+    /// appended; instance events are ignored. <see cref="InstanceName"/> must then be <see langword="null"/>.
+    /// </summary>
+    public string? SyncGroupName { get; set; }
 
     /// <summary><c>notify_master</c>: run on MASTER, as is.</summary>
     public IList<string> Master { get; set; } = [];
@@ -75,6 +83,15 @@ public sealed class NotifyScriptActionOptions
             errors.Add($"{nameof(InstanceName)}: must not be blank (null means every instance).");
         }
 
+        if (SyncGroupName is { } group && string.IsNullOrWhiteSpace(group))
+        {
+            errors.Add($"{nameof(SyncGroupName)}: must not be blank.");
+        }
+        else if (SyncGroupName is not null && InstanceName is not null)
+        {
+            errors.Add($"{nameof(SyncGroupName)}: a sync group's scripts belong to no instance; leave {nameof(InstanceName)} null.");
+        }
+
         return errors;
 
         void Check(string field, IList<string>? argv)
@@ -97,6 +114,7 @@ public sealed class NotifyScriptActionOptions
     internal NotifyScriptActionOptions Clone() => new()
     {
         InstanceName = InstanceName,
+        SyncGroupName = SyncGroupName,
         Master = [.. Master],
         Backup = [.. Backup],
         Fault = [.. Fault],
@@ -141,7 +159,7 @@ public sealed class NotifyScriptException : Exception
 /// <remarks>A script that fails does not stop the next one of the same event; the event's run then fails with a
 /// <see cref="NotifyScriptException"/> listing what went wrong (a timeout surfaces as <see cref="TimeoutException"/>).
 /// Scripts inherit the process's standard output and error, as keepalived's do.</remarks>
-public sealed partial class NotifyScriptAction : IFailoverAction
+public sealed partial class NotifyScriptAction : IFailoverAction, IFailoverEventFilter
 {
     private readonly NotifyScriptActionOptions _options;
     private readonly TimeProvider _time;
@@ -164,7 +182,7 @@ public sealed partial class NotifyScriptAction : IFailoverAction
         _options = options.Clone();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        Name = _options.InstanceName is null ? "notify" : $"notify:{_options.InstanceName}";
+        Name = _options.SyncGroupName is { } group ? $"notify-group:{group}" : _options.InstanceName is null ? "notify" : $"notify:{_options.InstanceName}";
     }
 
     /// <inheritdoc/>
@@ -182,13 +200,40 @@ public sealed partial class NotifyScriptAction : IFailoverAction
         return new NotifyScriptAction(NotifyScriptActionOptions.FromKeepalived(instance.Options.Name, instance.Notify, scriptTimeout), timeProvider, logger);
     }
 
-    /// <summary>The argv lists an event runs, in order (empty for another instance's event).</summary>
+    /// <summary>The action for an imported sync group (its <c>notify*</c> keywords).</summary>
+    /// <param name="group">The imported group.</param>
+    /// <param name="scriptTimeout">How long each script may run.</param>
+    /// <param name="timeProvider">The clock (default <see cref="TimeProvider.System"/>).</param>
+    /// <param name="logger">Optional logger.</param>
+    /// <returns>The action, for that group's transitions only.</returns>
+    public static NotifyScriptAction ForSyncGroup(KeepalivedSyncGroup group, TimeSpan scriptTimeout, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        NotifyScriptActionOptions options = NotifyScriptActionOptions.FromKeepalived(group.Name, group.Notify, scriptTimeout);
+        options.InstanceName = null;
+        options.SyncGroupName = group.Name;
+        return new NotifyScriptAction(options, timeProvider, logger);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A sync group's action takes that group's transitions; no notify script runs on priority changes (keepalived
+    /// reports those on the notify FIFO only).</remarks>
+    public bool Accepts(FailoverEventKind kind) => kind == FailoverEventKind.SyncGroupChanged && _options.SyncGroupName is not null;
+
+    /// <summary>The argv lists an event runs, in order (empty for another instance's or group's event).</summary>
     /// <param name="failoverEvent">The event.</param>
     /// <returns>The commands.</returns>
     public IReadOnlyList<ImmutableArray<string>> CommandsFor(FailoverEvent failoverEvent)
     {
         ArgumentNullException.ThrowIfNull(failoverEvent);
-        if (_options.InstanceName is { } name && !string.Equals(name, failoverEvent.InstanceName, StringComparison.Ordinal))
+        if (_options.SyncGroupName is { } group)
+        {
+            return failoverEvent.SyncGroupTransition is { } transition && string.Equals(group, transition.GroupName, StringComparison.Ordinal)
+                ? GroupCommands(transition)
+                : [];
+        }
+
+        if (failoverEvent.IsNotificationOnly || (_options.InstanceName is { } name && !string.Equals(name, failoverEvent.InstanceName, StringComparison.Ordinal)))
         {
             return [];
         }
@@ -211,6 +256,30 @@ public sealed partial class NotifyScriptAction : IFailoverAction
         {
             commands.Add([.. _options.Generic, "INSTANCE", failoverEvent.InstanceName, failoverEvent.KeepalivedState,
                 failoverEvent.EffectivePriority.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        return commands;
+    }
+
+    private List<ImmutableArray<string>> GroupCommands(VrrpSyncGroupTransition transition)
+    {
+        IList<string> specific = transition.NewState switch
+        {
+            VrrpState.Master => _options.Master,
+            VrrpState.Backup => _options.Backup,
+            VrrpState.Fault => _options.Fault,
+            VrrpState.Stopped => _options.Stop,
+            _ => [],
+        };
+        List<ImmutableArray<string>> commands = [];
+        if (specific.Count > 0)
+        {
+            commands.Add([.. specific]);
+        }
+
+        if (_options.Generic.Count > 0)
+        {
+            commands.Add([.. _options.Generic, "GROUP", transition.GroupName, FailoverEvent.StateWord(transition.NewState), "0"]);
         }
 
         return commands;

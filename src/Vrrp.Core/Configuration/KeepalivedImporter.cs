@@ -70,8 +70,18 @@ public sealed record NotifyScripts(
 /// </summary>
 public sealed record KeepalivedTracker(string Name, TrackerOptions Options, ConfigLocation Location);
 
-/// <summary>A <c>vrrp_sync_group</c>: instances that change state together.</summary>
-public sealed record KeepalivedSyncGroup(string Name, ImmutableArray<string> Instances, ConfigLocation Location);
+/// <summary>
+/// A <c>vrrp_sync_group</c>: instances that change state together. Its trackers (<c>track_script</c>, ...) are already
+/// added to every member's <see cref="VirtualRouterOptions.Trackers"/>; its notify scripts run on the group's transitions.
+/// </summary>
+public sealed record KeepalivedSyncGroup(string Name, ImmutableArray<string> Instances, ConfigLocation Location)
+{
+    /// <summary>The group's notify scripts (the generic one gets <c>GROUP name STATE 0</c> appended).</summary>
+    public NotifyScripts Notify { get; init; } = NotifyScripts.None;
+
+    /// <summary>keepalived <c>sync_group_tracking_weight</c>: the members' own weighted trackers are kept (keepalived ignores them otherwise).</summary>
+    public bool TrackingWeight { get; init; }
+}
 
 /// <summary>
 /// An address the instance adds to an interface while MASTER (<c>virtual_ipaddress</c>, advertised; or
@@ -86,6 +96,22 @@ public sealed record GarpSettings(TimeSpan MasterDelay, int MasterRepeat, TimeSp
     public static GarpSettings Default { get; } = new(TimeSpan.FromSeconds(5), 5, TimeSpan.Zero, 1, null, null);
 }
 
+/// <summary>
+/// keepalived's notify FIFO (global <c>notify_fifo</c> or <c>vrrp_notify_fifo</c>, each with its optional
+/// <c>..._script</c>): the path, the owner given for it, and the script that reads it with the user it runs as.
+/// </summary>
+public sealed record KeepalivedNotifyFifo(string Keyword, string Path, ConfigLocation Location)
+{
+    /// <summary>The owner the FIFO is created with (<c>notify_fifo PATH [username [groupname]]</c>); <see langword="null"/>: this process's user.</summary>
+    public ScriptUser? Owner { get; init; }
+
+    /// <summary>The reader script (<c>notify_fifo_script</c>), as argv; the path is appended when it starts. Empty for none.</summary>
+    public ImmutableArray<string> Script { get; init; } = [];
+
+    /// <summary>The user the script runs as; <see langword="null"/>: this process's user.</summary>
+    public ScriptUser? ScriptUser { get; init; }
+}
+
 /// <summary>One imported <c>vrrp_instance</c>.</summary>
 public sealed record KeepalivedInstance(VirtualRouterOptions Options, string? Interface, NotifyScripts Notify, ConfigLocation Location)
 {
@@ -94,6 +120,10 @@ public sealed record KeepalivedInstance(VirtualRouterOptions Options, string? In
 
     /// <summary>Gratuitous ARP / NA settings for the local addresses.</summary>
     public GarpSettings Garp { get; init; } = GarpSettings.Default;
+
+    /// <summary>keepalived <c>notify_priority_changes</c> (or the sync group's, or global <c>vrrp_notify_priority_changes</c>):
+    /// effective-priority changes are written to the notify FIFOs as <c>MASTER_PRIORITY</c> / <c>BACKUP_PRIORITY</c>.</summary>
+    public bool NotifyPriorityChanges { get; init; }
 }
 
 /// <summary>The VRRP side of a keepalived.conf, as options.</summary>
@@ -108,6 +138,12 @@ public sealed record KeepalivedConfiguration(
 
     /// <summary>The sync groups.</summary>
     public ImmutableArray<KeepalivedSyncGroup> SyncGroups { get; init; } = [];
+
+    /// <summary>keepalived <c>vrrp_startup_delay</c>: how long after start-up the instances start (default 0).</summary>
+    public TimeSpan StartupDelay { get; init; }
+
+    /// <summary>The notify FIFOs (<c>notify_fifo</c>, <c>vrrp_notify_fifo</c>): each gets a line per event.</summary>
+    public ImmutableArray<KeepalivedNotifyFifo> NotifyFifos { get; init; } = [];
 }
 
 /// <summary>
@@ -163,6 +199,10 @@ public static class KeepalivedImporter
         VrrpVersion defaultVersion = VrrpVersion.V2;
         GarpSettings globalGarp = GarpSettings.Default;
         InstanceDefaults defaults = new();
+        TimeSpan startup = TimeSpan.Zero;
+        Dictionary<string, KeepalivedNotifyFifo> fifos = new(StringComparer.Ordinal);
+        ScriptUser? scriptUser = null;
+        bool scriptSecurity = false;
 
         // global_defs first: vrrp_version applies to every instance wherever it stands.
         foreach (ConfigStatement statement in statements.Where(s => s.Keyword.Text == "global_defs"))
@@ -184,6 +224,44 @@ public static class KeepalivedImporter
                     case "router_id":
                         routerId = context.Single(item);
                         break;
+                    case "vrrp_startup_delay":
+                        if (context.Decimal(item, 0m, 86400m) is decimal startupDelay)
+                        {
+                            startup = TimeSpan.FromMilliseconds((double)decimal.Round(startupDelay * 1000m));
+                        }
+
+                        break;
+                    case "vrrp_notify_priority_changes":
+                        defaults.NotifyPriorityChanges = Flag(item, context);
+                        break;
+                    case "script_user":
+                        if (item.Arguments.Length == 0 || item.IsBlock)
+                        {
+                            context.Error(item.Location, "script_user takes a user and optionally a group");
+                        }
+                        else
+                        {
+                            scriptUser = context.User(item, 0);
+                        }
+
+                        break;
+                    case "enable_script_security":
+                        context.NoArguments(item);
+                        scriptSecurity = true;
+                        break;
+                    case "notify_fifo" or "vrrp_notify_fifo":
+                        if (ImportFifo(item, context) is { } fifo)
+                        {
+                            fifos[item.Keyword.Text] = fifo with { Script = fifos.TryGetValue(item.Keyword.Text, out KeepalivedNotifyFifo? earlier) ? earlier.Script : [], ScriptUser = earlier?.ScriptUser };
+                        }
+
+                        break;
+                    case "notify_fifo_script" or "vrrp_notify_fifo_script":
+                        string fifoKeyword = item.Keyword.Text[..^"_script".Length];
+                        (ImmutableArray<string> fifoScript, ScriptUser? fifoUser) = context.CommandAndUser(item);
+                        fifos[fifoKeyword] = (fifos.TryGetValue(fifoKeyword, out KeepalivedNotifyFifo? known) ? known : new KeepalivedNotifyFifo(fifoKeyword, "", item.Location))
+                            with { Script = fifoScript, ScriptUser = fifoUser };
+                        break;
                     case "vrrp_version":
                         if (context.Int(item, 2, 3) is int version)
                         {
@@ -200,6 +278,26 @@ public static class KeepalivedImporter
                         break;
                 }
             }
+        }
+
+        // Who runs the scripts (script_user, keepalived_script, root) and enable_script_security's checks, for every script below.
+        context.Scripts = new ScriptPolicy(scriptUser, scriptSecurity);
+        foreach (KeepalivedNotifyFifo fifo in fifos.Values.Where(f => !f.Script.IsEmpty).ToList())
+        {
+            if (context.Scripts.RunAs(fifo.Script, fifo.ScriptUser, $"{fifo.Keyword}_script", m => context.Error(fifo.Location, m), m => context.Warning(fifo.Location, m), out ScriptUser? runAs))
+            {
+                fifos[fifo.Keyword] = fifo with { ScriptUser = runAs };
+            }
+        }
+
+        foreach (KeepalivedNotifyFifo fifo in fifos.Values.Where(f => f.Path.Length == 0))
+        {
+            context.Error(fifo.Location, $"{fifo.Keyword}_script needs {fifo.Keyword} (the FIFO it reads)");
+        }
+
+        if (fifos.Values.Where(f => f.Path.Length > 0).GroupBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } samePath)
+        {
+            context.Error(samePath.Last().Location, $"notify_fifo and vrrp_notify_fifo must be different FIFOs; both are {samePath.Key}");
         }
 
         // Health-check definitions next: instances refer to them by name wherever they stand.
@@ -247,6 +345,17 @@ public static class KeepalivedImporter
             }
         }
 
+        ImmutableArray<KeepalivedSyncGroup> groups = ImportSyncGroups(syncGroups, instances, definitions, context);
+        for (int i = 0; i < instances.Count; i++)
+        {
+            // notify_priority_changes: the instance's own setting, else its sync group's, else the global default.
+            string name = instances[i].Options.Name;
+            bool notifyPriority = context.PriorityChanges.TryGetValue(name, out bool own) ? own
+                : groups.FirstOrDefault(g => g.Instances.Contains(name)) is { } group && context.PriorityChanges.TryGetValue("group:" + group.Name, out bool fromGroup) ? fromGroup
+                : defaults.NotifyPriorityChanges;
+            instances[i] = instances[i] with { NotifyPriorityChanges = notifyPriority };
+        }
+
         var trackers = ImmutableArray.CreateBuilder<KeepalivedTracker>();
         foreach (TrackerDefinition definition in definitions.Values.OrderBy(d => d.Location.Line))
         {
@@ -259,8 +368,6 @@ public static class KeepalivedImporter
                 context.Warning(definition.Location, $"'{definition.Options.Name}' is defined but no instance tracks it");
             }
         }
-
-        ImmutableArray<KeepalivedSyncGroup> groups = ImportSyncGroups(syncGroups, instances, context);
 
         foreach (IGrouping<(AddressFamily, int), KeepalivedInstance> duplicate in instances
             .GroupBy(i => (i.Options.AddressFamily, i.Options.VirtualRouterId)).Where(g => g.Count() > 1))
@@ -278,6 +385,8 @@ public static class KeepalivedImporter
         {
             Trackers = trackers.ToImmutable(),
             SyncGroups = groups,
+            StartupDelay = startup,
+            NotifyFifos = [.. fifos.Values.Where(f => f.Path.Length > 0).OrderBy(f => f.Keyword, StringComparer.Ordinal)],
         };
     }
 
@@ -313,6 +422,7 @@ public static class KeepalivedImporter
         List<KeepalivedLocalAddress> localAddresses = [];
         decimal? advertInt = null;
         ConfigStatement? advertIntStatement = null;
+        ConfigStatement? trackSource = null;
         int errorsBefore = context.Errors.Count;
 
         foreach (ConfigStatement item in statement.Children)
@@ -399,11 +509,22 @@ public static class KeepalivedImporter
                     setAt[nameof(options.Trackers)] = item.Location;
                     break;
                 case "notify_master_rx_lower_pri":
-                    lowerPriority = context.Command(item);
+                    lowerPriority = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "check_unicast_src":
                     context.NoArguments(item);
                     options.CheckUnicastSource = true;
+                    break;
+                case "unicast_fault_no_peer":
+                    context.NoArguments(item);
+                    options.FaultWithoutPeers = true;
+                    break;
+                case "track_src_ip":
+                    context.NoArguments(item);
+                    trackSource = item;
+                    break;
+                case "notify_priority_changes":
+                    context.PriorityChanges[options.Name] = Flag(item, context);
                     break;
                 case "lower_prio_no_advert":
                     options.AnswerLowerPriorityAdvertisements = !Flag(item, context);
@@ -443,19 +564,19 @@ public static class KeepalivedImporter
 
                     break;
                 case "notify_master":
-                    master = context.Command(item);
+                    master = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "notify_backup":
-                    backup = context.Command(item);
+                    backup = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "notify_fault":
-                    fault = context.Command(item);
+                    fault = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "notify_stop":
-                    stop = context.Command(item);
+                    stop = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 case "notify":
-                    generic = context.Command(item);
+                    generic = context.NotifyScript(item, $"vrrp_instance {options.Name}");
                     break;
                 default:
                     if (!ImportGarp(item, keyword, ref garp, context))
@@ -494,6 +615,20 @@ public static class KeepalivedImporter
             string field = error[..Math.Max(0, error.IndexOf(':', StringComparison.Ordinal))];
             ConfigLocation location = setAt.TryGetValue(field, out ConfigLocation at) ? at : statement.Location;
             context.Error(location, $"vrrp_instance {options.Name}: {KeepalivedName(field)}: {error[(error.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()}");
+        }
+
+        if (trackSource is not null && options.UnicastSource is not null)
+        {
+            // keepalived track_src_ip: FAULT while the source address is missing from the interface.
+            string key = $"source:{options.Name}";
+            SourceAddressTrackerOptions source = new() { Name = key, Address = options.UnicastSource, InterfaceName = interfaceName };
+            definitions[key] = new TrackerDefinition(key, "source", source, 0, false, 1, 1, false, trackSource.Location) { Used = true };
+            options.Trackers.Add(new VrrpTrackerOptions(key));
+        }
+
+        if (options.Peers.Count == 0 && !options.FaultWithoutPeers)
+        {
+            context.Warning(statement.Location, $"vrrp_instance {options.Name} has no unicast_peer: keepalived would fall back to multicast (deprecated), which this version does not do; the instance runs with no peer and, hearing nobody, becomes MASTER. Add 'unicast_fault_no_peer' to hold it in FAULT instead, as keepalived then does");
         }
 
         foreach (KeepalivedLocalAddress local in localAddresses.Where(a => a.Device is null && interfaceName is null))
@@ -562,6 +697,8 @@ public static class KeepalivedImporter
         public bool AnswerLowerPriority { get; set; } = true;
 
         public bool AnnounceOnHigherPriority { get; set; }
+
+        public bool NotifyPriorityChanges { get; set; }
     }
 
     private static string KeepalivedName(string field) => field switch
@@ -741,6 +878,25 @@ public static class KeepalivedImporter
         }
     }
 
+    private static KeepalivedNotifyFifo? ImportFifo(ConfigStatement item, Context context)
+    {
+        if (item.Arguments.Length is 0 or > 3 || item.IsBlock)
+        {
+            context.Error(item.Location, $"{item.Keyword.Text} takes a FIFO path, then optionally a user and a group");
+            return null;
+        }
+
+        string path = item.Arguments[0].Text;
+        if (!Path.IsPathFullyQualified(path))
+        {
+            context.Error(item.Arguments[0].Location, $"{item.Keyword.Text}: the FIFO needs an absolute path; got '{path}'");
+            return null;
+        }
+
+        ScriptUser? owner = item.Arguments.Length > 1 ? context.User(item, 1) : null;
+        return new KeepalivedNotifyFifo(item.Keyword.Text, path, item.Location) { Owner = owner };
+    }
+
     private static bool ImportGarp(ConfigStatement item, string keyword, ref GarpSettings garp, Context context)
     {
         switch (keyword)
@@ -831,6 +987,8 @@ public static class KeepalivedImporter
         ScriptTrackerOptions script = new();
         ProcessTrackerOptions process = new();
         FileTrackerOptions file = new();
+        ScriptUser? user = null;
+        ConfigStatement? scriptUserItem = null;
         TrackerOptions options = kind switch { "script" => script, "process" => process, _ => file };
         options.Name = $"{kind}:{name}";
         bool hasTarget = false;
@@ -877,6 +1035,18 @@ public static class KeepalivedImporter
                 case ("script", "init_fail"):
                     context.NoArguments(item);
                     initFail = true;
+                    break;
+                case ("script", "user"):
+                    if (item.Arguments.Length == 0 || item.IsBlock)
+                    {
+                        context.Error(item.Location, "user takes a user and optionally a group");
+                    }
+                    else
+                    {
+                        scriptUserItem = item;
+                        user = context.User(item, 0);
+                    }
+
                     break;
                 case ("process", "process"):
                     if (context.Single(item) is { } processName)
@@ -926,6 +1096,16 @@ public static class KeepalivedImporter
                 default:
                     context.NotSupported(item, $"{statement.Keyword.Text} {name}");
                     break;
+            }
+        }
+
+        if (kind == "script" && hasTarget)
+        {
+            ConfigLocation at = scriptUserItem?.Location ?? statement.Location;
+            ImmutableArray<string> runs = context.Scripts.Apply([.. script.Arguments], user, $"vrrp_script {name}", m => context.Error(at, m), m => context.Warning(at, m));
+            if (!runs.IsEmpty)
+            {
+                script.Arguments = [.. runs];
             }
         }
 
@@ -1034,7 +1214,8 @@ public static class KeepalivedImporter
         }
     }
 
-    private static ImmutableArray<KeepalivedSyncGroup> ImportSyncGroups(List<ConfigStatement> statements, IReadOnlyList<KeepalivedInstance> instances, Context context)
+    private static ImmutableArray<KeepalivedSyncGroup> ImportSyncGroups(List<ConfigStatement> statements, IReadOnlyList<KeepalivedInstance> instances,
+        Dictionary<string, TrackerDefinition> definitions, Context context)
     {
         var groups = ImmutableArray.CreateBuilder<KeepalivedSyncGroup>();
         Dictionary<string, string> memberOf = new(StringComparer.Ordinal);
@@ -1048,36 +1229,50 @@ public static class KeepalivedImporter
 
             string name = statement.Arguments[0].Text;
             List<string> members = [];
+            ImmutableArray<string> master = [], backup = [], fault = [], stop = [], generic = [];
+            bool trackingWeight = false;
+            VirtualRouterOptions tracked = new() { Name = name };
+            List<ConfigStatement> trackBlocks = [];
             foreach (ConfigStatement item in statement.Children)
             {
-                if (item.Keyword.Text != "group")
+                switch (item.Keyword.Text)
                 {
-                    context.NotSupported(item, $"vrrp_sync_group {name}");
-                    continue;
-                }
+                    case "group":
+                        if (context.IsBlock(item))
+                        {
+                            ImportMembers(item, name, members, memberOf, instances, context);
+                        }
 
-                if (!context.IsBlock(item))
-                {
-                    continue;
-                }
-
-                foreach (ConfigStatement member in item.Children)
-                {
-                    foreach (ConfigWord word in new[] { member.Keyword }.Concat(member.Arguments))
-                    {
-                        if (!instances.Any(i => i.Options.Name == word.Text))
-                        {
-                            context.Error(word.Location, $"vrrp_sync_group {name}: no vrrp_instance named '{word.Text}'");
-                        }
-                        else if (!memberOf.TryAdd(word.Text, name))
-                        {
-                            context.Error(word.Location, $"vrrp_sync_group {name}: '{word.Text}' is already in sync group '{memberOf[word.Text]}'");
-                        }
-                        else
-                        {
-                            members.Add(word.Text);
-                        }
-                    }
+                        break;
+                    case "notify_master":
+                        master = context.NotifyScript(item, $"vrrp_sync_group {name}");
+                        break;
+                    case "notify_backup":
+                        backup = context.NotifyScript(item, $"vrrp_sync_group {name}");
+                        break;
+                    case "notify_fault":
+                        fault = context.NotifyScript(item, $"vrrp_sync_group {name}");
+                        break;
+                    case "notify_stop":
+                        stop = context.NotifyScript(item, $"vrrp_sync_group {name}");
+                        break;
+                    case "notify":
+                        generic = context.NotifyScript(item, $"vrrp_sync_group {name}");
+                        break;
+                    case "sync_group_tracking_weight":
+                        context.NoArguments(item);
+                        trackingWeight = true;
+                        break;
+                    case "notify_priority_changes":
+                        context.PriorityChanges["group:" + name] = Flag(item, context);
+                        break;
+                    case "track_script" or "track_process" or "track_file" or "track_interface":
+                        ImportTracks(item, tracked, definitions, context);
+                        trackBlocks.Add(item);
+                        break;
+                    default:
+                        context.NotSupported(item, $"vrrp_sync_group {name}");
+                        break;
                 }
             }
 
@@ -1086,10 +1281,93 @@ public static class KeepalivedImporter
                 context.Warning(statement.Location, $"vrrp_sync_group {name} has {members.Count} instance(s); a sync group needs two to matter");
             }
 
-            groups.Add(new KeepalivedSyncGroup(name, [.. members], statement.Location));
+            List<VirtualRouterOptions> memberOptions = [.. members.Select(m => instances.First(i => i.Options.Name == m).Options)];
+            if (!trackingWeight)
+            {
+                DropWeightedMemberTrackers(statement, name, memberOptions, context);
+            }
+
+            AddGroupTrackers(statement, name, tracked, memberOptions, context);
+            groups.Add(new KeepalivedSyncGroup(name, [.. members], statement.Location)
+            {
+                Notify = new NotifyScripts(master, backup, fault, stop, generic),
+                TrackingWeight = trackingWeight,
+            });
         }
 
         return groups.ToImmutable();
+    }
+
+    private static void ImportMembers(ConfigStatement block, string name, List<string> members, Dictionary<string, string> memberOf, IReadOnlyList<KeepalivedInstance> instances, Context context)
+    {
+        foreach (ConfigStatement member in block.Children)
+        {
+            foreach (ConfigWord word in new[] { member.Keyword }.Concat(member.Arguments))
+            {
+                if (!instances.Any(i => i.Options.Name == word.Text))
+                {
+                    context.Error(word.Location, $"vrrp_sync_group {name}: no vrrp_instance named '{word.Text}'");
+                }
+                else if (!memberOf.TryAdd(word.Text, name))
+                {
+                    context.Error(word.Location, $"vrrp_sync_group {name}: '{word.Text}' is already in sync group '{memberOf[word.Text]}'");
+                }
+                else
+                {
+                    members.Add(word.Text);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// keepalived ignores the weighted trackers of a sync group's members unless the group sets
+    /// <c>sync_group_tracking_weight</c>: weighted scripts, processes and files are dropped, weighted interfaces
+    /// tracked with weight 0 (FAULT while down). Each with a warning, as keepalived reports it.
+    /// </summary>
+    private static void DropWeightedMemberTrackers(ConfigStatement statement, string name, List<VirtualRouterOptions> members, Context context)
+    {
+        foreach (VirtualRouterOptions member in members)
+        {
+            foreach (VrrpTrackerOptions tracker in member.Trackers.Where(t => t.Weight != 0).ToList())
+            {
+                if (tracker.Name.StartsWith("interface:", StringComparison.Ordinal))
+                {
+                    context.Warning(statement.Location, $"vrrp_instance {member.Name} is in sync group {name}: tracked '{tracker.Name}' uses weight 0 instead of {tracker.Weight} (FAULT while down), as keepalived does without sync_group_tracking_weight");
+                    tracker.Weight = 0;
+                }
+                else
+                {
+                    context.Warning(statement.Location, $"vrrp_instance {member.Name} is in sync group {name}: tracked '{tracker.Name}' with weight {tracker.Weight} is ignored, as keepalived does without sync_group_tracking_weight");
+                    member.Trackers.Remove(tracker);
+                }
+            }
+        }
+    }
+
+    /// <summary>A sync group's own trackers apply to every member (weights cleared when a member owns the address, as keepalived does).</summary>
+    private static void AddGroupTrackers(ConfigStatement statement, string name, VirtualRouterOptions tracked, List<VirtualRouterOptions> members, Context context)
+    {
+        foreach (VrrpTrackerOptions tracker in tracked.Trackers)
+        {
+            int weight = tracker.Weight;
+            if (weight != 0 && members.Any(m => m.Priority == 255))
+            {
+                context.Warning(statement.Location, $"vrrp_sync_group {name}: tracked '{tracker.Name}' uses weight 0 instead of {weight}: a member owns the address (priority 255), as keepalived does");
+                weight = 0;
+            }
+
+            foreach (VirtualRouterOptions member in members)
+            {
+                if (member.Trackers.Any(t => t.Name == tracker.Name))
+                {
+                    context.Error(statement.Location, $"vrrp_sync_group {name}: '{tracker.Name}' is tracked by the group and by its member {member.Name}; track it in one place");
+                    continue;
+                }
+
+                member.Trackers.Add(new VrrpTrackerOptions(tracker.Name, weight) { Reverse = tracker.Reverse, Rise = tracker.Rise, Fall = tracker.Fall, InitiallyFailed = tracker.InitiallyFailed });
+            }
+        }
     }
 
     private sealed class Context
@@ -1099,6 +1377,19 @@ public static class KeepalivedImporter
         public List<ConfigDiagnostic> Unsupported { get; } = [];
 
         public List<ConfigDiagnostic> Warnings { get; } = [];
+
+        /// <summary>Who runs the scripts; set once global_defs is read.</summary>
+        public ScriptPolicy Scripts { get; set; } = new(null, false);
+
+        /// <summary>A notify script (<c>SCRIPT [username [groupname]]</c>), as the argv to start under its user, after the security checks.</summary>
+        public ImmutableArray<string> NotifyScript(ConfigStatement item, string owner)
+        {
+            (ImmutableArray<string> argv, ScriptUser? user) = CommandAndUser(item);
+            return Scripts.Apply(argv, user, $"{owner} {item.Keyword.Text}", m => Error(item.Location, m), m => Warning(item.Location, m));
+        }
+
+        /// <summary>Explicit notify_priority_changes settings: by instance name, and by "group:NAME".</summary>
+        public Dictionary<string, bool> PriorityChanges { get; } = new(StringComparer.Ordinal);
 
         public void Error(ConfigLocation location, string message) => Errors.Add(new ConfigDiagnostic(location, message));
 
@@ -1188,6 +1479,44 @@ public static class KeepalivedImporter
             }
 
             return address;
+        }
+
+        /// <summary>keepalived's <c>username [[:]groupname]</c> starting at argument <paramref name="index"/>, resolved now.</summary>
+        public ScriptUser? User(ConfigStatement statement, int index)
+        {
+            ConfigWord user = statement.Arguments[index];
+            string? group = statement.Arguments.Length > index + 1 ? statement.Arguments[index + 1].Text : null;
+            if (statement.Arguments.Length > index + 2)
+            {
+                Error(statement.Arguments[index + 2].Location, $"{statement.Keyword.Text}: after the user only a group may follow");
+                return null;
+            }
+
+            if (!ScriptUser.TryResolve(user.Text, group, out ScriptUser? resolved, out string? problem))
+            {
+                Error(user.Location, $"{statement.Keyword.Text}: {problem}");
+                return null;
+            }
+
+            return resolved;
+        }
+
+        /// <summary>keepalived's <c>SCRIPT|"SCRIPT ARGS" [username [[:]groupname]]</c>: the first word is the command line, the rest the user.</summary>
+        public (ImmutableArray<string> Argv, ScriptUser? User) CommandAndUser(ConfigStatement statement)
+        {
+            if (statement.Arguments.Length == 0 || statement.IsBlock)
+            {
+                Error(statement.Location, $"{statement.Keyword.Text} takes a script command line");
+                return ([], null);
+            }
+
+            if (!Vrrp.Tracking.KeepalivedCommandLine.TrySplit(statement.Arguments[0].Text, out string[] words, out string? problem) || words.Length == 0)
+            {
+                Error(statement.Arguments[0].Location, $"{statement.Keyword.Text}: {problem ?? "empty command"}");
+                return ([], null);
+            }
+
+            return ([.. words], statement.Arguments.Length > 1 ? User(statement, 1) : null);
         }
 
         public ImmutableArray<string> Command(ConfigStatement statement)

@@ -38,6 +38,8 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
     private Task _actionMetrics = Task.CompletedTask;
     private VrrpStateFileWriter? _stateFile;
     private IReadOnlyList<VirtualRouter> _routers = [];
+    private ITimer? _delayedStart;
+    private readonly List<NotifyFifoAction> _fifos = [];
     private bool _started;
 
     /// <summary>Creates the service (dependency injection does this; see <c>services.AddVrrp(...)</c>).</summary>
@@ -126,7 +128,7 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
             Dictionary<string, VirtualRouter> routers = _nodes.SelectMany(n => n.Node.Routers).ToDictionary(r => r.Name, StringComparer.Ordinal);
             foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
             {
-                _ = new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name]));
+                pipeline.Attach(new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name])));
             }
 
             CreateTrackers(configuration, routers);
@@ -142,14 +144,23 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
                 _stateFile.Start();
             }
 
-            foreach ((_, VrrpNode node) in _nodes)
-            {
-                node.Start();
-            }
-
             foreach (TrackerRunner runner in _trackers)
             {
                 runner.Start();
+            }
+
+            if (configuration.StartupDelay > TimeSpan.Zero)
+            {
+                // keepalived vrrp_startup_delay: the instances start later (trackers already run, so their state is known).
+                LogStartupDelayed(_logger, configuration.StartupDelay.TotalSeconds);
+                lock (_lock)
+                {
+                    _delayedStart = _time.CreateTimer(static state => ((VrrpHostedService)state!).StartNodes(), this, configuration.StartupDelay, Timeout.InfiniteTimeSpan);
+                }
+            }
+            else
+            {
+                StartNodes();
             }
 
             LogStarted(_logger, configuration.Instances.Length, options.Transport);
@@ -182,6 +193,8 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
 
             _started = false;
             pipeline = _pipeline;
+            _delayedStart?.Dispose();
+            _delayedStart = null;
         }
 
         foreach (TrackerRunner runner in _trackers)
@@ -205,6 +218,23 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
+    private void StartNodes()
+    {
+        lock (_lock)
+        {
+            // Under the lock: a delayed start never races a stop (StopAsync clears _started first).
+            if (!_started)
+            {
+                return;
+            }
+
+            foreach ((_, VrrpNode node) in _nodes)
+            {
+                node.Start();
+            }
+        }
+    }
+
     private void AddActions(FailoverActionPipeline pipeline, KeepalivedConfiguration configuration, VrrpOptions options)
     {
         // As keepalived: local addresses first (only on real sockets), then notify scripts, then the application's actions.
@@ -226,6 +256,19 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
         foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Notify.Any))
         {
             pipeline.Add(NotifyScriptAction.FromKeepalived(instance, options.ActionTimeout, _time, _loggerFactory.CreateLogger("Vrrp.Actions.Notify")));
+        }
+
+        foreach (KeepalivedSyncGroup group in configuration.SyncGroups.Where(g => g.Notify.Any))
+        {
+            pipeline.Add(NotifyScriptAction.ForSyncGroup(group, options.ActionTimeout, _time, _loggerFactory.CreateLogger("Vrrp.Actions.Notify")));
+        }
+
+        foreach (KeepalivedNotifyFifo definition in configuration.NotifyFifos)
+        {
+            NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, configuration, _loggerFactory.CreateLogger("Vrrp.Actions.Fifo"));
+            fifo.Open();
+            _fifos.Add(fifo);
+            pipeline.Add(fifo);
         }
 
         foreach (IFailoverAction action in _actions)
@@ -284,6 +327,12 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
         }
 
         await _actionMetrics.ConfigureAwait(false);
+        foreach (NotifyFifoAction fifo in _fifos)
+        {
+            await fifo.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _fifos.Clear();
         if (_stateFile is not null)
         {
             await _stateFile.DisposeAsync().ConfigureAwait(false);
@@ -305,6 +354,9 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "VRRP: start-up failed: {Reason}")]
     private static partial void LogStartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Information, Message = "VRRP: the instances start in {Seconds:0.###} s (vrrp_startup_delay)")]
+    private static partial void LogStartupDelayed(ILogger logger, double seconds);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "VRRP: stopped (failover actions drained: {Drained})")]
     private static partial void LogStopped(ILogger logger, bool drained);

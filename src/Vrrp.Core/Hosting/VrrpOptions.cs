@@ -47,6 +47,22 @@ public sealed class VrrpOptions
     /// <summary>Where to keep the keepalived-compatible JSON snapshot (<c>vrrp status</c> reads it); none when empty (default).</summary>
     public string? StateFile { get; set; }
 
+    /// <summary>How long after start-up the instances start (keepalived <c>vrrp_startup_delay</c>; default 0). JSON: <c>"00:00:05.5"</c>.</summary>
+    public TimeSpan StartupDelay { get; set; }
+
+    /// <summary>The user scripts run as unless they name their own (keepalived <c>script_user</c>): <c>"user"</c> or <c>"user:group"</c>.
+    /// Default: the user <c>keepalived_script</c> when it exists, else this process's user.</summary>
+    public string? ScriptUser { get; set; }
+
+    /// <summary>Refuse scripts run as root whose path a non-root user could change, and never run scripts as root by default (keepalived <c>enable_script_security</c>).</summary>
+    public bool EnableScriptSecurity { get; set; }
+
+    /// <summary>A FIFO that gets keepalived's notify lines (<c>INSTANCE "NAME" MASTER 100</c>, ...; keepalived <c>vrrp_notify_fifo</c>); none when empty.</summary>
+    public string? NotifyFifo { get; set; }
+
+    /// <summary>A program started with the <see cref="NotifyFifo"/> path as last argument to read it (keepalived <c>vrrp_notify_fifo_script</c>).</summary>
+    public string? NotifyFifoScript { get; set; }
+
     /// <summary>How often the state file is rewritten besides on every transition (default 5 s).</summary>
     public TimeSpan StateFileInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -134,6 +150,15 @@ public sealed class VrrpInstanceOptions
 
     /// <summary>Notify scripts (keepalived <c>notify_master</c>, ...).</summary>
     public VrrpNotifyOptions Notify { get; set; } = new();
+
+    /// <summary>With no <see cref="Peers"/>, stay in FAULT instead of running alone (keepalived <c>unicast_fault_no_peer</c>; default off).</summary>
+    public bool FaultWithoutPeers { get; set; }
+
+    /// <summary>FAULT while <see cref="UnicastSource"/> is not configured on <see cref="Interface"/> (on any interface without one), checked every second (keepalived <c>track_src_ip</c>; default off).</summary>
+    public bool TrackSourceAddress { get; set; }
+
+    /// <summary>Write effective-priority changes to the notify FIFOs (keepalived <c>notify_priority_changes</c>; default off).</summary>
+    public bool NotifyPriorityChanges { get; set; }
 }
 
 /// <summary>A unicast peer in the JSON form (keepalived <c>unicast_peer { ADDRESS [min_ttl N] [max_ttl N] }</c>).</summary>
@@ -182,6 +207,9 @@ public sealed class VrrpNotifyOptions
 
     /// <summary>keepalived <c>notify_master_rx_lower_pri</c>.</summary>
     public string? MasterRxLowerPriority { get; set; }
+
+    /// <summary>The user these scripts run as (keepalived's <c>notify... SCRIPT username [groupname]</c>): <c>"user"</c> or <c>"user:group"</c>; default <see cref="VrrpOptions.ScriptUser"/>.</summary>
+    public string? User { get; set; }
 }
 
 /// <summary>The kind of a tracker definition.</summary>
@@ -259,6 +287,9 @@ public sealed class VrrpTrackerDefinitionOptions
 
     /// <summary>Start failed (keepalived <c>init_fail</c>).</summary>
     public bool InitiallyFailed { get; set; }
+
+    /// <summary>Script: the user it runs as (keepalived <c>user USER [GROUP]</c>): <c>"user"</c> or <c>"user:group"</c>; default <see cref="VrrpOptions.ScriptUser"/>.</summary>
+    public string? User { get; set; }
 }
 
 /// <summary>A sync group in the JSON form (keepalived <c>vrrp_sync_group NAME { group { ... } }</c>).</summary>
@@ -269,6 +300,15 @@ public sealed class VrrpSyncGroupOptions
 
     /// <summary>The member instances, by name.</summary>
     public IList<string> Instances { get; set; } = [];
+
+    /// <summary>The group's notify scripts (keepalived <c>vrrp_sync_group</c>'s <c>notify_master</c>, ...; the generic one gets <c>GROUP NAME STATE 0</c>).</summary>
+    public VrrpNotifyOptions Notify { get; set; } = new();
+
+    /// <summary>Trackers every member follows (keepalived <c>vrrp_sync_group</c>'s <c>track_script</c>, ...), by the name of an entry of <see cref="VrrpOptions.Trackers"/>.</summary>
+    public IList<VrrpTrackOptions> Trackers { get; set; } = [];
+
+    /// <summary>Lets members keep their own weighted trackers (keepalived <c>sync_group_tracking_weight</c>); without it a member's weighted tracker is an error (keepalived ignores it).</summary>
+    public bool TrackingWeight { get; set; }
 }
 
 /// <summary>The failover pipeline settings derived from <see cref="VrrpOptions"/>.</summary>

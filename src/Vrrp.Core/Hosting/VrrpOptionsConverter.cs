@@ -64,10 +64,28 @@ internal static partial class VrrpOptionsConverter
             errors.Add(new Error(field, problem, Where(field)));
         }
 
+        if (options.StartupDelay < TimeSpan.Zero || options.StartupDelay > TimeSpan.FromDays(1))
+        {
+            Add(nameof(VrrpOptions.StartupDelay), $"must be 0..1 day; got {options.StartupDelay}.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.NotifyFifo) && !Path.IsPathFullyQualified(options.NotifyFifo))
+        {
+            Add(nameof(VrrpOptions.NotifyFifo), $"an absolute path is required; got '{options.NotifyFifo}'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.NotifyFifoScript) && string.IsNullOrWhiteSpace(options.NotifyFifo))
+        {
+            Add(nameof(VrrpOptions.NotifyFifoScript), $"needs {nameof(VrrpOptions.NotifyFifo)} (the FIFO it reads).");
+        }
+
         if (options.StateFileInterval <= TimeSpan.Zero)
         {
             Add(nameof(VrrpOptions.StateFileInterval), $"must be positive; got {options.StateFileInterval}.");
         }
+
+        // Who runs the scripts (keepalived script_user / enable_script_security).
+        ScriptPolicy policy = new(ParseUser(options.ScriptUser, nameof(VrrpOptions.ScriptUser), Add), options.EnableScriptSecurity);
 
         // Trackers: name → definition (runtime name kind:name).
         Dictionary<string, (VrrpTrackerDefinitionOptions Definition, TrackerOptions Options, int Index)> trackers = new(StringComparer.Ordinal);
@@ -82,7 +100,7 @@ internal static partial class VrrpOptionsConverter
                 continue;
             }
 
-            if (CreateTracker(definition, prefix, Add) is not { } tracker)
+            if (CreateTracker(definition, prefix, policy, Add) is not { } tracker)
             {
                 continue;
             }
@@ -100,6 +118,7 @@ internal static partial class VrrpOptionsConverter
         }
 
         HashSet<string> usedTrackers = new(StringComparer.Ordinal);
+        List<KeepalivedTracker> sourceTrackers = [];
         var instances = ImmutableArray.CreateBuilder<KeepalivedInstance>();
         IList<VrrpInstanceOptions> instanceList = options.Instances ?? [];
         if (instanceList.Count == 0)
@@ -116,7 +135,7 @@ internal static partial class VrrpOptionsConverter
                 continue;
             }
 
-            if (ConvertInstance(instance, prefix, trackers, usedTrackers, Add, Where) is { } converted)
+            if (ConvertInstance(instance, prefix, trackers, usedTrackers, sourceTrackers, policy, Add, Where) is { } converted)
             {
                 instances.Add(converted);
             }
@@ -167,7 +186,68 @@ internal static partial class VrrpOptionsConverter
                 }
             }
 
-            groups.Add(new KeepalivedSyncGroup(group.Name, [.. members], Where(prefix)));
+            List<VirtualRouterOptions> memberOptions = [.. members.Distinct(StringComparer.Ordinal)
+                .Select(m => instances.FirstOrDefault(i => i.Options.Name == m)?.Options).OfType<VirtualRouterOptions>()];
+            if (!group.TrackingWeight)
+            {
+                foreach (VirtualRouterOptions member in memberOptions)
+                {
+                    foreach (VrrpTrackerOptions weighted in member.Trackers.Where(t => t.Weight != 0))
+                    {
+                        int index = instanceList.IndexOf(instanceList.First(i => i?.Name == member.Name));
+                        Add($"{nameof(VrrpOptions.Instances)}[{index}].{nameof(VrrpInstanceOptions.Trackers)}",
+                            $"'{weighted.Name}' has weight {weighted.Weight}, but the instance is in sync group '{group.Name}': keepalived ignores a member's weighted trackers unless the group sets {nameof(VrrpSyncGroupOptions.TrackingWeight)} (set it, or use weight 0).");
+                    }
+                }
+            }
+
+            IList<VrrpTrackOptions> groupTracks = group.Trackers ?? [];
+            for (int t = 0; t < groupTracks.Count; t++)
+            {
+                string field = $"{prefix}.{nameof(VrrpSyncGroupOptions.Trackers)}[{t}]";
+                if (groupTracks[t] is not { Name: { Length: > 0 } trackName } track)
+                {
+                    Add($"{field}.{nameof(VrrpTrackOptions.Name)}", "required.");
+                    continue;
+                }
+
+                if (!trackers.TryGetValue(trackName, out var definition))
+                {
+                    Add($"{field}.{nameof(VrrpTrackOptions.Name)}", $"no tracker named '{trackName}' in {nameof(VrrpOptions.Trackers)}.");
+                    continue;
+                }
+
+                usedTrackers.Add(trackName);
+                int weight = track.Weight ?? definition.Definition.Weight;
+                if (weight != 0 && memberOptions.Any(m => m.Priority == 255))
+                {
+                    Add($"{field}.{nameof(VrrpTrackOptions.Weight)}", "a member owns the address (priority 255): a sync group's tracker must have weight 0, as keepalived requires.");
+                    continue;
+                }
+
+                foreach (VirtualRouterOptions member in memberOptions)
+                {
+                    if (member.Trackers.Any(x => x.Name == definition.Options.Name))
+                    {
+                        Add(field, $"'{trackName}' is tracked by the group and by its member '{member.Name}'; track it in one place.");
+                        continue;
+                    }
+
+                    member.Trackers.Add(new VrrpTrackerOptions(definition.Options.Name, weight)
+                    {
+                        Reverse = track.Reverse ?? definition.Definition.Reverse,
+                        Rise = definition.Definition.Rise,
+                        Fall = definition.Definition.Fall,
+                        InitiallyFailed = definition.Definition.InitiallyFailed,
+                    });
+                }
+            }
+
+            groups.Add(new KeepalivedSyncGroup(group.Name, [.. members], Where(prefix))
+            {
+                Notify = ToScripts(group.Notify, $"{prefix}.{nameof(VrrpSyncGroupOptions.Notify)}", policy, Add),
+                TrackingWeight = group.TrackingWeight,
+            });
         }
 
         if (errors.Count > 0)
@@ -178,12 +258,29 @@ internal static partial class VrrpOptionsConverter
         ImmutableArray<KeepalivedTracker> used = [.. trackers.Values
             .Where(t => usedTrackers.Contains(t.Definition.Name))
             .OrderBy(t => t.Index)
-            .Select(t => new KeepalivedTracker(t.Options.Name, t.Options, Where($"{nameof(VrrpOptions.Trackers)}[{t.Index}]")))];
+            .Select(t => new KeepalivedTracker(t.Options.Name, t.Options, Where($"{nameof(VrrpOptions.Trackers)}[{t.Index}]"))), .. sourceTrackers];
         ImmutableArray<ConfigDiagnostic> warnings = [.. trackers.Values
             .Where(t => !usedTrackers.Contains(t.Definition.Name))
             .OrderBy(t => t.Index)
             .Select(t => new ConfigDiagnostic(Where($"{nameof(VrrpOptions.Trackers)}[{t.Index}]"), $"'{t.Options.Name}' is defined but no instance tracks it"))];
-        return new Result(new KeepalivedConfiguration(null, instances.ToImmutable(), [], warnings) { Trackers = used, SyncGroups = groups.ToImmutable() }, errors);
+        warnings = [.. warnings, .. instances.Where(i => i.Options.Peers.Count == 0 && !i.Options.FaultWithoutPeers).Select(i => new ConfigDiagnostic(i.Location,
+            $"instance '{i.Options.Name}' has no peer: it runs alone and, hearing nobody, becomes MASTER; set {nameof(VrrpInstanceOptions.FaultWithoutPeers)} to hold it in FAULT instead (keepalived unicast_fault_no_peer)"))];
+        ScriptUser? fifoUser = null;
+        if (!string.IsNullOrWhiteSpace(options.NotifyFifoScript))
+        {
+            policy.RunAs(Split(options.NotifyFifoScript), null, nameof(VrrpOptions.NotifyFifoScript), m => Add(nameof(VrrpOptions.NotifyFifoScript), m), _ => { }, out fifoUser);
+        }
+
+        warnings = [.. warnings, .. policy.Warnings.Select(w => new ConfigDiagnostic(Where(w.What), w.Message))];
+        ImmutableArray<KeepalivedNotifyFifo> fifos = string.IsNullOrWhiteSpace(options.NotifyFifo) ? []
+            : [new KeepalivedNotifyFifo("vrrp_notify_fifo", options.NotifyFifo, Where(nameof(VrrpOptions.NotifyFifo))) { Script = Split(options.NotifyFifoScript), ScriptUser = fifoUser }];
+        return new Result(new KeepalivedConfiguration(null, instances.ToImmutable(), [], warnings)
+        {
+            Trackers = used,
+            SyncGroups = groups.ToImmutable(),
+            StartupDelay = options.StartupDelay,
+            NotifyFifos = fifos,
+        }, errors);
     }
 
     /// <summary><c>Instances[0].Peers[1].Address</c> → <c>Instances:0:Peers:1:Address</c>.</summary>
@@ -191,7 +288,7 @@ internal static partial class VrrpOptionsConverter
 
     private static KeepalivedInstance? ConvertInstance(VrrpInstanceOptions instance, string prefix,
         Dictionary<string, (VrrpTrackerDefinitionOptions Definition, TrackerOptions Options, int Index)> trackers,
-        HashSet<string> usedTrackers, Action<string, string> add, Func<string, ConfigLocation> where)
+        HashSet<string> usedTrackers, List<KeepalivedTracker> sourceTrackers, ScriptPolicy policy, Action<string, string> add, Func<string, ConfigLocation> where)
     {
         VirtualRouterOptions options = new()
         {
@@ -209,6 +306,7 @@ internal static partial class VrrpOptionsConverter
             AuthPassword = instance.AuthPassword,
             UnicastTimeToLive = instance.UnicastTimeToLive,
             CheckUnicastSource = instance.CheckUnicastSource,
+            FaultWithoutPeers = instance.FaultWithoutPeers,
         };
 
         bool ok = true;
@@ -300,22 +398,61 @@ internal static partial class VrrpOptionsConverter
             Local(field, problem[(colon + 1)..].Trim());
         }
 
-        NotifyScripts notify = NotifyScripts.None;
-        if (instance.Notify is { } n)
+        if (instance.TrackSourceAddress && options.UnicastSource is not null)
         {
-            notify = new NotifyScripts(Split(n.Master), Split(n.Backup), Split(n.Fault), Split(n.Stop), Split(n.Generic)) { MasterRxLowerPriority = Split(n.MasterRxLowerPriority) };
+            string key = $"source:{options.Name}";
+            SourceAddressTrackerOptions source = new() { Name = key, Address = options.UnicastSource, InterfaceName = string.IsNullOrWhiteSpace(instance.Interface) ? null : instance.Interface };
+            sourceTrackers.Add(new KeepalivedTracker(key, source, where($"{prefix}.{nameof(VrrpInstanceOptions.TrackSourceAddress)}")));
+            options.Trackers.Add(new VrrpTrackerOptions(key));
         }
+
+        NotifyScripts notify = ToScripts(instance.Notify, $"{prefix}.{nameof(VrrpInstanceOptions.Notify)}", policy, add);
 
         return ok ? new KeepalivedInstance(options, string.IsNullOrWhiteSpace(instance.Interface) ? null : instance.Interface, notify, where(prefix))
         {
             LocalAddresses = locals.ToImmutable(),
+            NotifyPriorityChanges = instance.NotifyPriorityChanges,
         }
             : null;
     }
 
+    private static NotifyScripts ToScripts(VrrpNotifyOptions? n, string field, ScriptPolicy policy, Action<string, string> add)
+    {
+        if (n is null)
+        {
+            return NotifyScripts.None;
+        }
+
+        ScriptUser? user = ParseUser(n.User, $"{field}.{nameof(VrrpNotifyOptions.User)}", add);
+        ImmutableArray<string> Run(string? command, string name) =>
+            policy.Apply(Split(command), user, $"{field}.{name}", m => add($"{field}.{name}", m), _ => { });
+        return new NotifyScripts(Run(n.Master, nameof(n.Master)), Run(n.Backup, nameof(n.Backup)), Run(n.Fault, nameof(n.Fault)), Run(n.Stop, nameof(n.Stop)), Run(n.Generic, nameof(n.Generic)))
+        {
+            MasterRxLowerPriority = Run(n.MasterRxLowerPriority, nameof(n.MasterRxLowerPriority)),
+        };
+    }
+
+    /// <summary><c>"user"</c> or <c>"user:group"</c>, resolved now; null when empty or unknown (then with an error).</summary>
+    private static ScriptUser? ParseUser(string? text, string field, Action<string, string> add)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(':', 2);
+        if (!ScriptUser.TryResolve(parts[0], parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null, out ScriptUser? user, out string? problem))
+        {
+            add(field, $"{problem}.");
+            return null;
+        }
+
+        return user;
+    }
+
     private static ImmutableArray<string> Split(string? command) => string.IsNullOrWhiteSpace(command) ? [] : KeepalivedImporter.SplitCommand(command);
 
-    private static TrackerOptions? CreateTracker(VrrpTrackerDefinitionOptions definition, string prefix, Action<string, string> add)
+    private static TrackerOptions? CreateTracker(VrrpTrackerDefinitionOptions definition, string prefix, ScriptPolicy policy, Action<string, string> add)
     {
         string kind = definition.Kind.ToString().ToLowerInvariant();
         string Missing(string field) => $"{prefix}.{field}";
@@ -326,7 +463,10 @@ internal static partial class VrrpOptionsConverter
                 add(Missing(nameof(VrrpTrackerDefinitionOptions.Script)), "a Script tracker needs the command line.");
                 return null;
             case VrrpTrackerKind.Script:
-                options = new ScriptTrackerOptions { Arguments = [.. KeepalivedImporter.SplitCommand(definition.Script!)] };
+                string field = $"{prefix}.{nameof(VrrpTrackerDefinitionOptions.Script)}";
+                ImmutableArray<string> runs = policy.Apply(KeepalivedImporter.SplitCommand(definition.Script!),
+                    ParseUser(definition.User, $"{prefix}.{nameof(VrrpTrackerDefinitionOptions.User)}", add), field, m => add(field, m), _ => { });
+                options = new ScriptTrackerOptions { Arguments = runs.IsEmpty ? [.. KeepalivedImporter.SplitCommand(definition.Script!)] : [.. runs] };
                 break;
             case VrrpTrackerKind.Process when string.IsNullOrWhiteSpace(definition.Process):
                 add(Missing(nameof(VrrpTrackerDefinitionOptions.Process)), "a Process tracker needs the process name.");

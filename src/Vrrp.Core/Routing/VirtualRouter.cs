@@ -89,6 +89,9 @@ public sealed partial class VirtualRouter : IDisposable
     /// <summary>Raised when a MASTER hears a lower-priority advertisement (keepalived <c>notify_master_rx_lower_pri</c>).</summary>
     public event EventHandler<VrrpLowerPriorityAdvertisement>? LowerPriorityAdvertisementReceived;
 
+    /// <summary>Raised, in order with the transitions and outside the router's lock, when the effective priority changes (keepalived <c>notify_priority_changes</c>).</summary>
+    public event EventHandler<VrrpPriorityChange>? PriorityChanged;
+
     /// <summary>The instance name.</summary>
     public string Name => _options.Name;
 
@@ -270,7 +273,9 @@ public sealed partial class VirtualRouter : IDisposable
         get { lock (_lock) { return OwnFault; } }
     }
 
-    private bool OwnFault => !_interfaceUp || _trackers.Any(t => t.CausesFault);
+    private bool OwnFault => !_interfaceUp || NoPeerFault || _trackers.Any(t => t.CausesFault);
+
+    private bool NoPeerFault => _options.FaultWithoutPeers && _peerBytes.Length == 0;
 
     private TimeSpan Now => _time.GetElapsedTime(_epoch);
 
@@ -386,7 +391,10 @@ public sealed partial class VirtualRouter : IDisposable
     }
 
     private VrrpTransitionReason FaultReason() =>
-        !_interfaceUp ? VrrpTransitionReason.InterfaceDown : _trackers.Any(t => t.CausesFault) ? VrrpTransitionReason.TrackerFault : VrrpTransitionReason.SyncGroup;
+        !_interfaceUp ? VrrpTransitionReason.InterfaceDown
+        : NoPeerFault ? VrrpTransitionReason.NoPeers
+        : _trackers.Any(t => t.CausesFault) ? VrrpTransitionReason.TrackerFault
+        : VrrpTransitionReason.SyncGroup;
 
     private void BecomeMaster(VrrpTransitionReason reason)
     {
@@ -448,6 +456,7 @@ public sealed partial class VirtualRouter : IDisposable
         if (priority != _effectivePriority)
         {
             LogPriorityChanged(_logger, Name, _effectivePriority, priority);
+            _outputs.Enqueue(new Output(OutputKind.PriorityChange, default, new VrrpPriorityChange(Name, _state, _effectivePriority, priority, _time.GetUtcNow())));
             _effectivePriority = priority;
             _advert = _advert.WithPriority((byte)priority);
         }
@@ -564,12 +573,17 @@ public sealed partial class VirtualRouter : IDisposable
                     SyncGroup?.OnMemberTransition(this, transition);
                 }
 
+                SyncGroup?.OnMemberStateChanged(transition.Timestamp);
+
                 break;
             case OutputKind.Announce:
                 AddressesAnnounced?.Invoke(this, (VrrpAddressAnnouncement)output.Payload!);
                 break;
             case OutputKind.LowerPriority:
                 LowerPriorityAdvertisementReceived?.Invoke(this, (VrrpLowerPriorityAdvertisement)output.Payload!);
+                break;
+            case OutputKind.PriorityChange:
+                PriorityChanged?.Invoke(this, (VrrpPriorityChange)output.Payload!);
                 break;
         }
     }
@@ -580,6 +594,7 @@ public sealed partial class VirtualRouter : IDisposable
         Transition,
         Announce,
         LowerPriority,
+        PriorityChange,
     }
 
     private readonly record struct Output(OutputKind Kind, VrrpAdvertisement Advertisement, object? Payload);

@@ -71,6 +71,12 @@ public sealed class VirtualRouterOptions
     /// <summary>The tracked checks that adjust the priority or cause FAULT.</summary>
     public IList<VrrpTrackerOptions> Trackers { get; set; } = [];
 
+    /// <summary>
+    /// With no <see cref="Peers"/>, stay in FAULT instead of running alone (keepalived <c>unicast_fault_no_peer</c>;
+    /// default off: an instance without peers runs and, hearing nobody, becomes MASTER).
+    /// </summary>
+    public bool FaultWithoutPeers { get; set; }
+
     /// <summary>The address family of the instance: that of <see cref="UnicastSource"/>.</summary>
     public AddressFamily AddressFamily => UnicastSource?.AddressFamily ?? AddressFamily.Unspecified;
 

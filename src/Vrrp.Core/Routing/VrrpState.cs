@@ -64,6 +64,9 @@ public enum VrrpTransitionReason
 
     /// <summary>A member of the instance's sync group changed state and the group followed.</summary>
     SyncGroup,
+
+    /// <summary>The instance has no unicast peer and <see cref="VirtualRouterOptions.FaultWithoutPeers"/> holds it in FAULT (keepalived <c>unicast_fault_no_peer</c>).</summary>
+    NoPeers,
 }
 
 /// <summary>The router's own reasons to drop a received advertisement (parse failures use <see cref="Packets.VrrpParseStatus"/>).</summary>

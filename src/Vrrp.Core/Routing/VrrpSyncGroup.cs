@@ -10,6 +10,9 @@ namespace Vrrp.Routing;
 /// <remarks>Propagation runs from the members' output queues, never under a router's lock.</remarks>
 public sealed class VrrpSyncGroup
 {
+    private readonly Lock _notifyLock = new();
+    private VrrpState _reportedState = VrrpState.Initialize;
+
     /// <summary>Creates a group; each router can belong to one group only. Create it before starting the routers.</summary>
     /// <param name="name">The group name.</param>
     /// <param name="routers">The members (at least one).</param>
@@ -57,6 +60,29 @@ public sealed class VrrpSyncGroup
                 : states.Contains(VrrpState.Master) ? VrrpState.Master
                 : states.Contains(VrrpState.Backup) ? VrrpState.Backup
                 : states[0];
+        }
+    }
+
+    /// <summary>
+    /// Raised when <see cref="State"/> changes after a member's transition (keepalived's group notifies: MASTER when a
+    /// member became MASTER, BACKUP once none is MASTER or FAULT, FAULT while one is, STOP when all stopped). Raised in
+    /// order under the group's notification lock, outside every router's lock: handlers must only queue work.
+    /// </summary>
+    public event EventHandler<VrrpSyncGroupTransition>? StateChanged;
+
+    internal void OnMemberStateChanged(DateTimeOffset timestamp)
+    {
+        lock (_notifyLock)
+        {
+            VrrpState state = State;
+            if (state == _reportedState || state == VrrpState.Initialize)
+            {
+                return;
+            }
+
+            VrrpSyncGroupTransition transition = new(Name, _reportedState, state, timestamp);
+            _reportedState = state;
+            StateChanged?.Invoke(this, transition);
         }
     }
 

@@ -27,3 +27,18 @@ public sealed record VrrpLowerPriorityAdvertisement(string InstanceName, IPAddre
 /// <param name="InstanceName">The instance.</param>
 /// <param name="Addresses">The virtual addresses; possibly empty.</param>
 public sealed record VrrpAddressAnnouncement(string InstanceName, ImmutableArray<IPAddress> Addresses);
+
+/// <summary>An instance's effective priority changed (a weighted tracker flipped): keepalived's <c>notify_priority_changes</c>.</summary>
+/// <param name="InstanceName">The instance.</param>
+/// <param name="State">Its state when the priority changed.</param>
+/// <param name="OldPriority">The effective priority before.</param>
+/// <param name="NewPriority">The effective priority now.</param>
+/// <param name="Timestamp">When, from the router's <see cref="TimeProvider"/>.</param>
+public sealed record VrrpPriorityChange(string InstanceName, VrrpState State, int OldPriority, int NewPriority, DateTimeOffset Timestamp);
+
+/// <summary>A sync group changed state (<see cref="VrrpSyncGroup.State"/>): keepalived's group notifies (<c>GROUP name STATE 0</c>).</summary>
+/// <param name="GroupName">The group.</param>
+/// <param name="OldState">The group's state before.</param>
+/// <param name="NewState">The group's state now.</param>
+/// <param name="Timestamp">When, from the clock of the member whose transition changed the group's state.</param>
+public sealed record VrrpSyncGroupTransition(string GroupName, VrrpState OldState, VrrpState NewState, DateTimeOffset Timestamp);

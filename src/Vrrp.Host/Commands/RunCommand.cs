@@ -174,6 +174,35 @@ internal static partial class RunCommand
             pipeline.Add(NotifyScriptAction.FromKeepalived(instance, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
         }
 
+        foreach (KeepalivedSyncGroup group in configuration.SyncGroups.Where(g => g.Notify.Any))
+        {
+            pipeline.Add(NotifyScriptAction.ForSyncGroup(group, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
+        }
+
+        // As keepalived: the FIFO gets its line after the scripts of the same event were started.
+        List<NotifyFifoAction> fifos = [];
+        foreach (KeepalivedNotifyFifo definition in configuration.NotifyFifos)
+        {
+            NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, configuration, loggers.CreateLogger("Vrrp.Actions.Fifo"));
+            try
+            {
+                fifo.Open();
+            }
+            catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
+            {
+                await error.WriteLineAsync($"error: {definition.Location}: {definition.Keyword}: {e.Message}").ConfigureAwait(false);
+                foreach (NotifyFifoAction opened in fifos)
+                {
+                    await opened.DisposeAsync().ConfigureAwait(false);
+                }
+
+                return CannotStart;
+            }
+
+            fifos.Add(fifo);
+            pipeline.Add(fifo);
+        }
+
         if (aws is not null)
         {
             // After the local addresses and scripts: a cloud API call is the slowest action of a transition.
@@ -224,7 +253,7 @@ internal static partial class RunCommand
             Dictionary<string, VirtualRouter> routers = nodes.SelectMany(n => n.Node.Routers).ToDictionary(r => r.Name, StringComparer.Ordinal);
             foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
             {
-                _ = new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name]));
+                pipeline.Attach(new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name])));
             }
 
             foreach (KeepalivedTracker definition in configuration.Trackers)
@@ -244,19 +273,26 @@ internal static partial class RunCommand
             VirtualRouter[] all = [.. nodes.SelectMany(n => n.Node.Routers)];
             state = new VrrpStateFileWriter(stateFile.FullName, () => all, metrics, TimeProvider.System, TimeSpan.FromSeconds(5), loggers.CreateLogger("Vrrp.Hosting"));
             state.Start();
-            foreach ((_, VrrpNode node) in nodes)
-            {
-                node.Start();
-            }
-
             foreach (TrackerRunner runner in trackers)
             {
                 runner.Start();
             }
 
-            LogStarted(logger, configuration.Instances.Length, configFile.FullName);
             try
             {
+                if (configuration.StartupDelay > TimeSpan.Zero)
+                {
+                    // keepalived vrrp_startup_delay: the instances start later; trackers already run, so their state is known.
+                    LogStartupDelayed(logger, configuration.StartupDelay.TotalSeconds);
+                    await Task.Delay(configuration.StartupDelay, TimeProvider.System, stop.Token).ConfigureAwait(false);
+                }
+
+                foreach ((_, VrrpNode node) in nodes)
+                {
+                    node.Start();
+                }
+
+                LogStarted(logger, configuration.Instances.Length, configFile.FullName);
                 await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -285,6 +321,11 @@ internal static partial class RunCommand
                 await state.DisposeAsync().ConfigureAwait(false);
             }
 
+            foreach (NotifyFifoAction fifo in fifos)
+            {
+                await fifo.DisposeAsync().ConfigureAwait(false);
+            }
+
             foreach (TrackerRunner runner in trackers)
             {
                 runner.Dispose();
@@ -303,6 +344,9 @@ internal static partial class RunCommand
         $"vrrp-transition instance={transition.InstanceName} from={Upper(transition.OldState)} to={Upper(transition.NewState)} priority={transition.EffectivePriority} reason={transition.Reason} time={transition.Timestamp.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}");
 
     private static string Upper(VrrpState state) => state.ToString().ToUpperInvariant();
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "The VRRP instances start in {Seconds:0.###} s (vrrp_startup_delay)")]
+    private static partial void LogStartupDelayed(ILogger logger, double seconds);
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Started {Count} VRRP instance(s) from {File}")]
     private static partial void LogStarted(ILogger logger, int count, string file);

@@ -125,6 +125,66 @@ public sealed class NotifyScriptActionTests : IDisposable
         Assert.Contains("ScriptTimeout", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_sync_group_runs_its_scripts_on_group_transitions_with_keepalived_GROUP_arguments()
+    {
+        string log = Path.Combine(_directory, "group");
+        string master = Script("gmaster.sh", $"echo gmaster >> {log}");
+        string notify = Script("gnotify.sh", $"echo \"$*\" >> {log}");
+        KeepalivedConfiguration configuration = KeepalivedImporter.ImportText($$"""
+            vrrp_instance A {
+                virtual_router_id 1
+                unicast_src_ip 192.0.2.1
+                unicast_peer {
+                    192.0.2.2
+                }
+            }
+            vrrp_instance B {
+                virtual_router_id 2
+                priority 50
+                unicast_src_ip 192.0.2.1
+                unicast_peer {
+                    192.0.2.2
+                }
+            }
+            vrrp_sync_group G {
+                group {
+                    A
+                    B
+                }
+                notify_master {{master}}
+                notify "{{notify}} x"
+            }
+            """);
+        Microsoft.Extensions.Time.Testing.FakeTimeProvider time = new();
+        using VirtualRouter a = new(configuration.Instances[0].Options, time);
+        using VirtualRouter b = new(configuration.Instances[1].Options, time);
+        KeepalivedSyncGroup imported = configuration.SyncGroups.Single();
+        VrrpSyncGroup group = new(imported.Name, a, b);
+        await using FailoverActionPipeline pipeline = new();
+        List<FailoverEventKind> seenByPlainAction = [];
+        pipeline.Add(NotifyScriptAction.ForSyncGroup(imported, TimeSpan.FromSeconds(10)));
+        pipeline.Add(new DelegateFailoverAction("plain", e => { lock (seenByPlainAction) { seenByPlainAction.Add(e.Kind); } }));
+        PipelineRecorder recorder = new(pipeline);
+        pipeline.Attach(a);
+        pipeline.Attach(b);
+        pipeline.Attach(group);
+
+        a.Start();
+        b.Start();
+        time.Advance(a.MasterDownInterval + TimeSpan.FromMilliseconds(1));
+        a.Shutdown();
+        b.Shutdown();
+        await recorder.WaitUntilAsync(e => e.OfType<FailoverActionCompleted>().Count(o => o.ActionName == "notify-group:G" && o.Event.Kind == FailoverEventKind.SyncGroupChanged) >= 3, "three group events");
+
+        Assert.Equal(["x GROUP G BACKUP 0", "gmaster", "x GROUP G MASTER 0", "x GROUP G STOP 0"], File.ReadAllLines(log));
+        await recorder.WaitForOutcomeAsync("plain", 6);
+        lock (seenByPlainAction)
+        {
+            Assert.DoesNotContain(FailoverEventKind.SyncGroupChanged, seenByPlainAction);
+        }
+    }
+
     internal static bool IsGone(int pid)
     {
         try

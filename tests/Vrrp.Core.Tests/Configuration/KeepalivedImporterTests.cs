@@ -97,6 +97,7 @@ public class KeepalivedImporterTests
                     A
                     B
                 }
+                sync_group_tracking_weight
             }
             vrrp_instance A {
                 interface eth1
@@ -191,7 +192,7 @@ public class KeepalivedImporterTests
                 virtual_router_id 2
                 unicast_src_ip 192.0.2.1
                 lower_prio_no_advert false
-                notify_priority_changes
+                use_vmac
             }
             """;
 
@@ -204,6 +205,174 @@ public class KeepalivedImporterTests
         Assert.Empty(a.VirtualAddresses);
         Assert.True(config.Instances[1].Options.AnswerLowerPriorityAdvertisements);
         Assert.Equal(18, Assert.Single(config.Unsupported).Location.Line);
+    }
+
+    [Fact]
+    public void Sync_group_notify_scripts_and_trackers_import_and_trackers_reach_every_member()
+    {
+        const string text = """
+            vrrp_script chk {
+                script /bin/true
+                weight -20
+            }
+            vrrp_script own {
+                script /bin/true
+                weight 10
+            }
+            vrrp_sync_group G {
+                group {
+                    A
+                    B
+                }
+                track_script {
+                    chk
+                }
+                track_interface {
+                    eth9
+                }
+                notify_master "/bin/gm x"
+                notify_fault /bin/gf
+                notify /bin/gn
+            }
+            vrrp_instance A {
+                virtual_router_id 1
+                unicast_src_ip 192.0.2.1
+                unicast_peer {
+                    192.0.2.2
+                }
+                track_script {
+                    own
+                }
+                track_interface {
+                    eth1 weight -5
+                }
+            }
+            vrrp_instance B {
+                virtual_router_id 2
+                unicast_src_ip 192.0.2.1
+                unicast_peer {
+                    192.0.2.2
+                }
+            }
+            """;
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text, "g.conf");
+
+        Assert.Empty(config.Unsupported);
+        KeepalivedSyncGroup group = config.SyncGroups.Single();
+        Assert.Equal(["/bin/gm", "x"], group.Notify.Master.ToArray());
+        Assert.Equal(["/bin/gf"], group.Notify.Fault.ToArray());
+        Assert.Equal(["/bin/gn"], group.Notify.Generic.ToArray());
+        Assert.False(group.TrackingWeight);
+
+        // keepalived without sync_group_tracking_weight: a member's weighted script is ignored, a weighted interface
+        // tracked with weight 0; the group's own trackers (weights kept) reach every member.
+        Assert.Equal([("interface:eth1", 0), ("script:chk", -20), ("interface:eth9", 0)], config.Instances[0].Options.Trackers.Select(t => (t.Name, t.Weight)));
+        Assert.Equal([("script:chk", -20), ("interface:eth9", 0)], config.Instances[1].Options.Trackers.Select(t => (t.Name, t.Weight)));
+        Assert.Contains(config.Warnings, w => w.Message.Contains("'script:own' with weight 10 is ignored", StringComparison.Ordinal));
+        Assert.Contains(config.Warnings, w => w.Message.Contains("'interface:eth1' uses weight 0 instead of -5", StringComparison.Ordinal));
+        Assert.Contains("script:chk", config.Trackers.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void Sync_group_tracking_weight_keeps_the_members_weights()
+    {
+        const string text = """
+            vrrp_script own {
+                script /bin/true
+                weight 10
+            }
+            vrrp_sync_group G {
+                group {
+                    A
+                }
+                sync_group_tracking_weight
+            }
+            vrrp_instance A {
+                virtual_router_id 1
+                unicast_src_ip 192.0.2.1
+                unicast_peer {
+                    192.0.2.2
+                }
+                track_script {
+                    own
+                }
+            }
+            """;
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text);
+
+        Assert.True(config.SyncGroups.Single().TrackingWeight);
+        Assert.Equal(("script:own", 10), config.Instances[0].Options.Trackers.Select(t => (t.Name, t.Weight)).Single());
+    }
+
+    [Fact]
+    public void A_tracker_of_the_group_and_of_a_member_is_an_error()
+    {
+        const string text = "vrrp_script chk {\n script /bin/true\n}\nvrrp_sync_group G {\n group {\n  A\n }\n track_script {\n  chk\n }\n}\nvrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_peer {\n  192.0.2.2\n }\n track_script {\n  chk\n }\n}\n";
+        var error = Assert.Throws<KeepalivedConfigException>(() => KeepalivedImporter.ImportText(text, "g.conf"));
+        Assert.Contains("tracked by the group and by its member A", Assert.Single(error.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unicast_fault_no_peer_startup_delay_and_priority_notifies_import()
+    {
+        const string text = """
+            global_defs {
+                vrrp_startup_delay 5.5
+                vrrp_notify_priority_changes
+            }
+            vrrp_sync_group G {
+                group {
+                    B
+                }
+                notify_priority_changes false
+            }
+            vrrp_instance A {
+                virtual_router_id 1
+                unicast_src_ip 192.0.2.1
+                unicast_fault_no_peer
+            }
+            vrrp_instance B {
+                virtual_router_id 2
+                unicast_src_ip 192.0.2.1
+            }
+            vrrp_instance C {
+                virtual_router_id 3
+                unicast_src_ip 192.0.2.1
+                unicast_peer {
+                    192.0.2.2
+                }
+                notify_priority_changes off
+            }
+            """;
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text, "n.conf");
+
+        Assert.Empty(config.Unsupported);
+        Assert.Equal(TimeSpan.FromSeconds(5.5), config.StartupDelay);
+        Assert.True(config.Instances[0].Options.FaultWithoutPeers);
+        Assert.False(config.Instances[1].Options.FaultWithoutPeers);
+        // B has no peer and no unicast_fault_no_peer: keepalived would go multicast; we say what we do instead.
+        ConfigDiagnostic warning = Assert.Single(config.Warnings, w => w.Message.Contains("no unicast_peer", StringComparison.Ordinal));
+        Assert.Equal(16, warning.Location.Line);
+        Assert.Contains("unicast_fault_no_peer", warning.Message, StringComparison.Ordinal);
+        // notify_priority_changes: instance, else sync group, else global.
+        Assert.Equal([true, false, false], config.Instances.Select(i => i.NotifyPriorityChanges));
+    }
+
+    [Fact]
+    public void Track_src_ip_tracks_the_source_address_on_the_instance_interface_with_weight_0()
+    {
+        const string text = "vrrp_instance A {\n interface eth1\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_peer {\n  192.0.2.2\n }\n track_src_ip\n}\n";
+
+        KeepalivedConfiguration config = KeepalivedImporter.ImportText(text);
+
+        Assert.Empty(config.Unsupported);
+        Assert.Equal(("source:A", 0), config.Instances[0].Options.Trackers.Select(t => (t.Name, t.Weight)).Single());
+        var source = Assert.IsType<Vrrp.Tracking.SourceAddressTrackerOptions>(config.Trackers.Single(t => t.Name == "source:A").Options);
+        Assert.Equal(("192.0.2.1", "eth1"), (source.Address?.ToString(), source.InterfaceName));
+        Assert.Equal(8, config.Trackers.Single().Location.Line);
     }
 
     [Fact]
@@ -325,24 +494,25 @@ public class KeepalivedImporterTests
     [Fact]
     public void A_long_password_is_truncated_as_keepalived_does_with_a_warning()
     {
-        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n authentication {\n  auth_type PASS\n  auth_pass 0123456789\n }\n}\n";
+        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_fault_no_peer\n authentication {\n  auth_type PASS\n  auth_pass 0123456789\n }\n}\n";
 
         KeepalivedConfiguration config = KeepalivedImporter.ImportText(text);
 
         Assert.Equal("01234567", config.Instances.Single().Options.AuthPassword);
-        Assert.Equal(6, Assert.Single(config.Warnings).Location.Line);
+        Assert.Equal(7, Assert.Single(config.Warnings).Location.Line);
         Assert.DoesNotContain("0123456789", Assert.Single(config.Warnings).Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Notify_scripts_become_argv_never_a_shell_string()
+    public void Notify_scripts_become_argv_never_a_shell_string_and_words_after_the_script_name_its_user()
     {
-        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n notify \"/usr/local/bin/notify 'two words' x\"\n notify_backup /bin/echo backup now\n}\n";
+        const string text = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_fault_no_peer\n notify \"/usr/local/bin/notify 'two words' x\"\n notify_backup /bin/echo nobody nogroup\n}\n";
 
         NotifyScripts notify = KeepalivedImporter.ImportText(text).Instances.Single().Notify;
 
         Assert.Equal(["/usr/local/bin/notify", "two words", "x"], notify.Generic.ToArray());
-        Assert.Equal(["/bin/echo", "backup", "now"], notify.Backup.ToArray());
+        // keepalived: "notify_backup SCRIPT [username [groupname]]" - the script runs as nobody:nogroup, through setpriv.
+        Assert.Equal(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--init-groups", "--", "/bin/echo"], notify.Backup.ToArray());
     }
 
     [Theory]
@@ -371,7 +541,7 @@ public class KeepalivedImporterTests
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class SecretFileTests : IDisposable
 {
-    private const string WithPassword = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n authentication {\n  auth_type PASS\n  auth_pass secret1\n }\n}\n";
+    private const string WithPassword = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_fault_no_peer\n authentication {\n  auth_type PASS\n  auth_pass secret1\n }\n}\n";
     private readonly string _directory = Directory.CreateTempSubdirectory("vrrp-secret-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -394,7 +564,7 @@ public sealed class SecretFileTests : IDisposable
     public void An_owner_only_password_file_or_a_file_without_password_gets_none()
     {
         Assert.Empty(KeepalivedImporter.ImportFile(Write(WithPassword, UnixFileMode.UserRead | UnixFileMode.UserWrite)).Warnings);
-        Assert.Empty(KeepalivedImporter.ImportFile(Write("vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n}\n", UnixFileMode.UserRead | UnixFileMode.OtherRead)).Warnings);
+        Assert.Empty(KeepalivedImporter.ImportFile(Write("vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_fault_no_peer\n}\n", UnixFileMode.UserRead | UnixFileMode.OtherRead)).Warnings);
     }
 
     private string Write(string text, UnixFileMode mode)

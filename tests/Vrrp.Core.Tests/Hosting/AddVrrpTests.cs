@@ -106,6 +106,45 @@ public sealed class AddVrrpTests
     }
 
     [Fact]
+    public async Task The_instances_start_after_the_startup_delay()
+    {
+        FakeTimeProvider time = new();
+        HostApplicationBuilder builder = CreateBuilder(AppSettings.Replace("\"Transport\": \"InMemory\",", "\"Transport\": \"InMemory\", \"StartupDelay\": \"00:00:03\",", StringComparison.Ordinal), time);
+        builder.Services.AddVrrp(builder.Configuration.GetSection(VrrpOptions.SectionName));
+        using IHost host = builder.Build();
+
+        await host.StartAsync();
+        VrrpHostedService vrrp = host.Services.GetRequiredService<VrrpHostedService>();
+        time.Advance(TimeSpan.FromSeconds(3) - TimeSpan.FromMilliseconds(1));
+        Assert.All(vrrp.Routers, r => Assert.Equal(VrrpState.Initialize, r.State));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.All(vrrp.Routers, r => Assert.Equal(VrrpState.Backup, r.State));
+        time.Run(TimeSpan.FromSeconds(5));
+        Assert.Equal(VrrpState.Master, vrrp.GetRouter("web").State);
+
+        await host.StopAsync();
+        Assert.Contains(host.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 1203 && r.Message.Contains("3 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stopping_before_the_startup_delay_never_starts_the_instances()
+    {
+        FakeTimeProvider time = new();
+        HostApplicationBuilder builder = CreateBuilder(AppSettings.Replace("\"Transport\": \"InMemory\",", "\"Transport\": \"InMemory\", \"StartupDelay\": \"00:00:03\",", StringComparison.Ordinal), time);
+        builder.Services.AddVrrp(builder.Configuration.GetSection(VrrpOptions.SectionName));
+        using IHost host = builder.Build();
+
+        await host.StartAsync();
+        VrrpHostedService vrrp = host.Services.GetRequiredService<VrrpHostedService>();
+        VirtualRouter web = vrrp.GetRouter("web");
+        await host.StopAsync();
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, web.GetStatistics().AdvertisementsSent);
+        Assert.NotEqual(VrrpState.Master, web.State);
+    }
+
+    [Fact]
     public async Task Stopping_sends_priority_zero_so_the_peer_takes_over_at_once()
     {
         FakeTimeProvider time = new();

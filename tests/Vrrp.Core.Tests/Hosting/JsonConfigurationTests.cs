@@ -89,6 +89,104 @@ public sealed class JsonConfigurationTests
         Assert.StartsWith("Instances[0].Priority", type.Problem, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Startup_delay_fault_without_peers_priority_notifies_and_sync_group_scripts_and_trackers_read_the_same_from_json()
+    {
+        const string conf = """
+            global_defs {
+                vrrp_startup_delay 2.5
+            }
+            vrrp_script chk {
+                script "/bin/check --fast"
+                weight -20
+            }
+            vrrp_sync_group G {
+                group {
+                    A
+                    B
+                }
+                track_script {
+                    chk
+                }
+                notify_master "/bin/gm x"
+                notify /bin/gn
+                sync_group_tracking_weight
+            }
+            vrrp_instance A {
+                virtual_router_id 1
+                unicast_src_ip 192.0.2.1
+                unicast_fault_no_peer
+                notify_priority_changes
+            }
+            vrrp_instance B {
+                virtual_router_id 2
+                unicast_src_ip 192.0.2.1
+                unicast_peer {
+                    192.0.2.2
+                }
+                track_src_ip
+            }
+            """;
+        const string json = """
+            {
+              "StartupDelay": "00:00:02.5",
+              "Trackers": [ { "Name": "chk", "Script": "/bin/check --fast", "Weight": -20 } ],
+              "Instances": [
+                { "Name": "A", "VirtualRouterId": 1, "UnicastSource": "192.0.2.1", "FaultWithoutPeers": true, "NotifyPriorityChanges": true },
+                { "Name": "B", "VirtualRouterId": 2, "UnicastSource": "192.0.2.1", "Peers": [ { "Address": "192.0.2.2" } ], "TrackSourceAddress": true }
+              ],
+              "SyncGroups": [
+                { "Name": "G", "Instances": [ "A", "B" ], "Trackers": [ { "Name": "chk" } ],
+                  "Notify": { "Master": "/bin/gm x", "Generic": "/bin/gn" }, "TrackingWeight": true }
+              ]
+            }
+            """;
+
+        KeepalivedConfiguration fromConf = KeepalivedImporter.ImportText(conf, "g.conf");
+        KeepalivedConfiguration fromJson = VrrpJsonConfiguration.ImportText(json, "g.json");
+
+        Assert.Equal(Describe(fromConf), Describe(fromJson));
+        Assert.Contains("script:chk:-20", Describe(fromJson), StringComparison.Ordinal);
+        Assert.Contains("startup delay 00:00:02.5", Describe(fromJson), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_notify_fifo_reads_from_json_as_vrrp_notify_fifo()
+    {
+        const string json = """
+            {
+              "NotifyFifo": "/run/vrrp.fifo",
+              "NotifyFifoScript": "/usr/local/bin/reader --x",
+              "Instances": [ { "Name": "A", "VirtualRouterId": 1, "UnicastSource": "192.0.2.1", "Peers": [ { "Address": "192.0.2.2" } ] } ]
+            }
+            """;
+
+        KeepalivedNotifyFifo fifo = VrrpJsonConfiguration.ImportText(json).NotifyFifos.Single();
+
+        Assert.Equal(("vrrp_notify_fifo", "/run/vrrp.fifo"), (fifo.Keyword, fifo.Path));
+        Assert.Equal(["/usr/local/bin/reader", "--x"], fifo.Script.ToArray());
+        KeepalivedConfigException e = Assert.Throws<KeepalivedConfigException>(() => VrrpJsonConfiguration.ImportText(json.Replace("\"/run/vrrp.fifo\"", "\"relative\"", StringComparison.Ordinal)));
+        Assert.StartsWith("NotifyFifo:", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_members_weighted_tracker_without_TrackingWeight_is_an_error_naming_the_field()
+    {
+        const string json = """
+            {
+              "Trackers": [ { "Name": "chk", "Script": "/bin/check", "Weight": 10 } ],
+              "Instances": [ { "Name": "A", "VirtualRouterId": 1, "UnicastSource": "192.0.2.1", "Peers": [ { "Address": "192.0.2.2" } ], "Trackers": [ { "Name": "chk" } ] } ],
+              "SyncGroups": [ { "Name": "G", "Instances": [ "A" ] } ]
+            }
+            """;
+
+        KeepalivedConfigException e = Assert.Throws<KeepalivedConfigException>(() => VrrpJsonConfiguration.ImportText(json, "w.json"));
+
+        ConfigDiagnostic error = Assert.Single(e.Errors);
+        Assert.StartsWith("Instances[0].Trackers:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("TrackingWeight", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Everything the runtime uses, as text, so two configurations compare with one assertion and a readable diff.</summary>
     internal static string Describe(KeepalivedConfiguration configuration)
     {
@@ -99,6 +197,7 @@ public sealed class JsonConfigurationTests
             text.AppendLine($"instance {o.Name} vrid={o.VirtualRouterId} v={o.Version} prio={o.Priority} int={o.AdvertisementInterval} init={o.InitialState} preempt={o.Preempt}/{o.PreemptDelay}");
             text.AppendLine($"  src={o.UnicastSource} peers={string.Join(",", o.Peers.Select(p => p.ToString()))} vips={string.Join(",", o.VirtualAddresses)}");
             text.AppendLine($"  lower={o.AnswerLowerPriorityAdvertisements} sum={o.ChecksumMode} auth={o.AuthType}/{o.AuthPassword} ttl={o.UnicastTimeToLive} check={o.CheckUnicastSource}");
+            text.AppendLine($"  faultWithoutPeers={o.FaultWithoutPeers} notifyPriorityChanges={instance.NotifyPriorityChanges}");
             text.AppendLine($"  trackers={string.Join(",", o.Trackers.Select(t => $"{t.Name}:{t.Weight}:{t.Reverse}:{t.Rise}:{t.Fall}:{t.InitiallyFailed}"))}");
             text.AppendLine($"  interface={instance.Interface} locals={string.Join(",", instance.LocalAddresses.Select(a => $"{a.Address}@{a.Device}/{a.Label}/{a.Excluded}"))}");
             NotifyScripts n = instance.Notify;
@@ -112,6 +211,7 @@ public sealed class JsonConfigurationTests
             {
                 ScriptTrackerOptions s => $"script [{string.Join("|", s.Arguments)}]",
                 ProcessTrackerOptions p => $"process {p.ProcessName} quorum {p.Quorum}",
+                SourceAddressTrackerOptions a => $"source {a.Address} on {a.InterfaceName}",
                 InterfaceTrackerOptions i => $"interface {i.InterfaceName}",
                 FileTrackerOptions f => $"file {f.Path}",
                 _ => t.GetType().Name,
@@ -121,8 +221,12 @@ public sealed class JsonConfigurationTests
 
         foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
         {
-            text.AppendLine($"group {group.Name}: {string.Join(",", group.Instances)}");
+            text.AppendLine($"group {group.Name}: {string.Join(",", group.Instances)} trackingWeight={group.TrackingWeight}");
+            NotifyScripts n = group.Notify;
+            text.AppendLine($"  notify master=[{string.Join("|", n.Master)}] backup=[{string.Join("|", n.Backup)}] fault=[{string.Join("|", n.Fault)}] stop=[{string.Join("|", n.Stop)}] generic=[{string.Join("|", n.Generic)}]");
         }
+
+        text.AppendLine($"startup delay {configuration.StartupDelay}");
 
         return text.ToString();
     }

@@ -78,3 +78,73 @@ public class SyncGroupTests
         Assert.Throws<ArgumentException>(() => new VrrpSyncGroup("other", a));
     }
 }
+
+public class SyncGroupNotificationTests
+{
+    [Fact]
+    public void The_group_reports_its_own_transitions_once_each()
+    {
+        FakeTimeProvider time = new();
+        VirtualRouterOptions a = RouterHarness.CreateOptions();
+        a.Name = "VI_A";
+        a.Trackers = [new VrrpTrackerOptions("chk")];
+        VirtualRouterOptions b = RouterHarness.CreateOptions();
+        b.Name = "VI_B";
+        b.VirtualRouterId = 48;
+        b.Priority = 50;
+        using VirtualRouter ra = new(a, time);
+        using VirtualRouter rb = new(b, time);
+        VrrpSyncGroup group = new("G", ra, rb);
+        List<string> events = [];
+        group.StateChanged += (_, t) => events.Add($"{t.GroupName}:{t.OldState}->{t.NewState}");
+
+        ra.Start();
+        rb.Start();
+        time.Advance(ra.MasterDownInterval + TimeSpan.FromMilliseconds(1));
+        ra.ReportTrackerResult("chk", false);
+        ra.ReportTrackerResult("chk", true);
+        ra.Shutdown();
+        rb.Shutdown();
+
+        // Both members moved each time; the group reports each of its own states once.
+        Assert.Equal(["G:Initialize->Backup", "G:Backup->Master", "G:Master->Fault", "G:Fault->Backup", "G:Backup->Stopped"], events);
+    }
+}
+
+public class FaultWithoutPeersTests
+{
+    [Fact]
+    public void An_instance_without_peers_stays_in_fault_when_asked_and_never_advertises()
+    {
+        using RouterHarness harness = new(o =>
+        {
+            o.Peers = [];
+            o.FaultWithoutPeers = true;
+        });
+        harness.Router.Start();
+        harness.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(VrrpState.Fault, harness.Router.State);
+        Assert.Equal(VrrpTransitionReason.NoPeers, Assert.Single(harness.Transitions).Reason);
+        Assert.Empty(harness.Sent);
+    }
+
+    [Fact]
+    public void Without_the_option_an_instance_without_peers_runs_alone_and_becomes_master()
+    {
+        using RouterHarness harness = new(o => o.Peers = []);
+        harness.Router.Start();
+        harness.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(VrrpState.Master, harness.Router.State);
+    }
+
+    [Fact]
+    public void The_option_does_nothing_when_there_are_peers()
+    {
+        using RouterHarness harness = new(o => o.FaultWithoutPeers = true);
+        harness.Router.Start();
+
+        Assert.Equal(VrrpState.Backup, harness.Router.State);
+    }
+}

@@ -117,3 +117,57 @@ public sealed class HttpTrackerTests : IAsyncDisposable
         }
     }
 }
+
+public class SourceAddressTrackerTests
+{
+    [Theory]
+    [InlineData("127.0.0.1", null, true)]
+    [InlineData("127.0.0.1", "lo", true)]
+    [InlineData("::1", "lo", true)]
+    [InlineData("127.0.0.1", "no-such-if0", false)]
+    [InlineData("192.0.2.77", null, false)]
+    public async Task Succeeds_only_while_the_address_is_on_the_interface(string address, string? interfaceName, bool expected)
+    {
+        SourceAddressTracker tracker = new(new SourceAddressTrackerOptions { Name = "source:VI_1", Address = IPAddress.Parse(address), InterfaceName = interfaceName });
+
+        TrackerResult result = await tracker.CheckAsync(CancellationToken.None);
+
+        Assert.Equal(expected, result.Success);
+        Assert.Contains(address, result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_source_address_holds_the_instance_in_fault_through_the_runner()
+    {
+        Microsoft.Extensions.Time.Testing.FakeTimeProvider time = new();
+        Vrrp.Routing.VirtualRouterOptions options = new()
+        {
+            Name = "VI_1",
+            VirtualRouterId = 1,
+            UnicastSource = IPAddress.Parse("192.0.2.77"),
+            Peers = [new Vrrp.Routing.VrrpPeer(IPAddress.Parse("192.0.2.78"))],
+            Trackers = [new Vrrp.Routing.VrrpTrackerOptions("source:VI_1")],
+        };
+        using Vrrp.Routing.VirtualRouter router = new(options, time);
+        SourceAddressTrackerOptions trackerOptions = new() { Name = "source:VI_1", Address = options.UnicastSource };
+        await using TrackerRunner runner = new(TrackerFactory.Create(trackerOptions), trackerOptions, time);
+        runner.Attach(router);
+        router.Start();
+        Assert.Equal(Vrrp.Routing.VrrpState.Backup, router.State);
+
+        TrackerResult result = await runner.RunOnceAsync();
+
+        Assert.False(result.Success);
+        Assert.Equal(Vrrp.Routing.VrrpState.Fault, router.State);
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(Vrrp.Routing.VrrpState.Fault, router.State);
+    }
+
+    [Fact]
+    public void Invalid_options_name_the_field()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => new SourceAddressTracker(new SourceAddressTrackerOptions { Name = "s", InterfaceName = "a/b" }));
+        Assert.Contains("Address", e.Message, StringComparison.Ordinal);
+        Assert.Contains("InterfaceName", e.Message, StringComparison.Ordinal);
+    }
+}
