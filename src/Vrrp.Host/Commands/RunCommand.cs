@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Vrrp.Actions;
 using Vrrp.Aws;
@@ -19,6 +20,8 @@ namespace Vrrp.Host.Commands;
 /// <c>vrrp run --config FILE</c>: runs the instances of a keepalived.conf (or of the JSON form) on raw sockets until SIGTERM/SIGINT,
 /// keeping the keepalived-compatible JSON snapshot in a state file (<c>--state-file</c>, default /run/vrrp/vrrp.json) for <c>vrrp status</c>.
 /// Every transition is one line on stdout: <c>vrrp-transition instance=NAME from=STATE to=STATE priority=N reason=R time=ISO8601</c>.
+/// SIGHUP reloads: a changed, valid file replaces the running instances (graceful stop, then start); an unchanged or
+/// invalid one changes nothing.
 /// Exit codes: 0 stopped by a signal, 2 bad configuration, 3 could not start (privilege, address).
 /// </summary>
 internal static partial class RunCommand
@@ -64,15 +67,63 @@ internal static partial class RunCommand
     public static async Task<int> RunAsync(FileInfo configFile, bool ignoreUnsupported, TimeSpan notifyTimeout, LogLevel logLevel, FileInfo stateFile,
         TextWriter output, TextWriter error, CancellationToken cancellation)
     {
+        (Loaded? loaded, int exit) = await LoadAsync(configFile, ignoreUnsupported, error).ConfigureAwait(false);
+        if (loaded is null)
+        {
+            return exit;
+        }
+
+        // Logs go to stderr at --log-level and above; stdout carries only the vrrp-transition lines.
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(logLevel)
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        ILogger logger = loggers.CreateLogger("vrrp");
+
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        // SIGHUP: reload, as `systemctl reload` does for keepalived. Signals are queued; the running generation reads them.
+        Channel<bool> reloads = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; reloads.Writer.TryWrite(true); });
+
+        Generation generation = new(configFile, ignoreUnsupported, notifyTimeout, stateFile, output, error, loggers, reloads.Reader, stop.Token);
+        Loaded? previous = null;
+        bool first = true;
+        while (true)
+        {
+            (int result, Loaded? next) = await generation.RunAsync(loaded, first).ConfigureAwait(false);
+            if (result == CannotStart && previous is not null)
+            {
+                // The reloaded configuration could not start (an address missing, a FIFO, ...): go back to the one that ran.
+                LogReloadCannotStart(logger, configFile.FullName);
+                await error.WriteLineAsync($"error: the reloaded configuration could not start; running the previous one again").ConfigureAwait(false);
+                (loaded, previous) = (previous, null);
+                continue;
+            }
+
+            if (next is null)
+            {
+                return result;
+            }
+
+            (previous, loaded, first) = (loaded, next, false);
+        }
+    }
+
+    private static async Task<(Loaded? Loaded, int Exit)> LoadAsync(FileInfo configFile, bool ignoreUnsupported, TextWriter error)
+    {
         KeepalivedConfiguration configuration;
+        string fingerprint;
         try
         {
             configuration = ConfigurationFile.Import(configFile.FullName);
+            fingerprint = ConfigurationFile.Fingerprint(configFile.FullName);
         }
         catch (ConfigSyntaxException e)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return BadConfiguration;
+            return (null, BadConfiguration);
         }
         catch (KeepalivedConfigException e)
         {
@@ -81,12 +132,12 @@ internal static partial class RunCommand
                 await error.WriteLineAsync($"error: {diagnostic}").ConfigureAwait(false);
             }
 
-            return BadConfiguration;
+            return (null, BadConfiguration);
         }
         catch (IOException e)
         {
             await error.WriteLineAsync($"error: cannot read {configFile.FullName}: {e.Message}").ConfigureAwait(false);
-            return BadConfiguration;
+            return (null, BadConfiguration);
         }
 
         foreach (ConfigDiagnostic warning in configuration.Warnings)
@@ -102,13 +153,13 @@ internal static partial class RunCommand
         if (configuration.Unsupported.Length > 0 && !ignoreUnsupported)
         {
             await error.WriteLineAsync("error: the configuration uses what this version does not support yet (listed above); running without it could fail over differently than keepalived would. Pass --ignore-unsupported to run anyway.").ConfigureAwait(false);
-            return BadConfiguration;
+            return (null, BadConfiguration);
         }
 
         if (configuration.Instances.IsEmpty)
         {
             await error.WriteLineAsync($"error: {configFile.FullName} has no vrrp_instance.").ConfigureAwait(false);
-            return BadConfiguration;
+            return (null, BadConfiguration);
         }
 
         // The JSON form may carry an "Aws" section: the addresses each instance's MASTER moves (Vrrp.Aws).
@@ -120,224 +171,273 @@ internal static partial class RunCommand
         catch (FormatException e)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return BadConfiguration;
+            return (null, BadConfiguration);
         }
 
         foreach (string unknown in (aws?.Actions ?? []).Select(a => a.Instance).OfType<string>().Where(name => !configuration.Instances.Any(i => i.Options.Name == name)))
         {
             await error.WriteLineAsync($"error: {configFile.FullName}: Aws: no instance named '{unknown}'").ConfigureAwait(false);
-            return BadConfiguration;
+            return (null, BadConfiguration);
         }
 
-        // Logs go to stderr at --log-level and above; stdout carries only the vrrp-transition lines.
-        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(logLevel)
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        ILogger logger = loggers.CreateLogger("vrrp");
+        return (new Loaded(configuration, aws, fingerprint), Stopped);
 
-        List<(IVrrpTransport Transport, VrrpNode Node)> nodes = [];
-        // One serial pipeline for every instance: notify scripts run one at a time in transition order (keepalived's
-        // FIFO order), never on a router's thread. A transition runs at most two scripts, each bounded by the timeout.
-        await using FailoverActionPipeline pipeline = new(
-            new FailoverActionPipelineOptions { ActionTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1), DrainTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1) },
-            TimeProvider.System,
-            loggers.CreateLogger("Vrrp.Actions"));
-        using VrrpMetrics metrics = new();
-        Task actionMetrics = pipeline.RecordActionDurationsAsync(metrics);
-        VrrpStateFileWriter? state = null;
-        // Per event, actions run in the order added: local addresses first (keepalived adds the VIPs, then notifies).
-        foreach (KeepalivedInstance instance in configuration.Instances)
+    }
+
+    /// <summary>What one configuration runs until a signal: the instances, their actions and trackers, the state file.</summary>
+    private sealed class Generation(
+        FileInfo configFile,
+        bool ignoreUnsupported,
+        TimeSpan notifyTimeout,
+        FileInfo stateFile,
+        TextWriter output,
+        TextWriter error,
+        ILoggerFactory loggers,
+        ChannelReader<bool> reloads,
+        CancellationToken stopping)
+    {
+        /// <summary>
+        /// Runs <paramref name="loaded"/> until SIGTERM/SIGINT (returns <see cref="Stopped"/> and no next configuration) or
+        /// a SIGHUP whose file differs and is valid (returns it as next, after a graceful stop of this one).
+        /// </summary>
+        public async Task<(int Exit, Loaded? Next)> RunAsync(Loaded loaded, bool first)
         {
-            foreach (IGrouping<(string? Device, string? Label), KeepalivedLocalAddress> addresses in instance.LocalAddresses.GroupBy(a => (a.Device, a.Label)))
+            KeepalivedConfiguration configuration = loaded.Configuration;
+            AwsHostConfiguration? aws = loaded.Aws;
+            ILogger logger = loggers.CreateLogger("vrrp");
+            Loaded? next = null;
+            List<(IVrrpTransport Transport, VrrpNode Node)> nodes = [];
+            // One serial pipeline for every instance: notify scripts run one at a time in transition order (keepalived's
+            // FIFO order), never on a router's thread. A transition runs at most two scripts, each bounded by the timeout.
+            await using FailoverActionPipeline pipeline = new(
+                new FailoverActionPipelineOptions { ActionTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1), DrainTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1) },
+                TimeProvider.System,
+                loggers.CreateLogger("Vrrp.Actions"));
+            using VrrpMetrics metrics = new();
+            Task actionMetrics = pipeline.RecordActionDurationsAsync(metrics);
+            VrrpStateFileWriter? state = null;
+            // Per event, actions run in the order added: local addresses first (keepalived adds the VIPs, then notifies).
+            foreach (KeepalivedInstance instance in configuration.Instances)
             {
-                LocalAddressActionOptions options = new()
+                foreach (IGrouping<(string? Device, string? Label), KeepalivedLocalAddress> addresses in instance.LocalAddresses.GroupBy(a => (a.Device, a.Label)))
                 {
-                    Name = $"vip:{instance.Options.Name}:{addresses.Key.Device ?? instance.Interface}",
-                    InstanceName = instance.Options.Name,
-                    Interface = addresses.Key.Device ?? instance.Interface!,
-                    Label = addresses.Key.Label,
-                    Addresses = [.. addresses.Select(a => a.Address)],
-                    GarpMasterDelay = instance.Garp.MasterDelay,
-                    GarpMasterRepeat = instance.Garp.MasterRepeat,
-                    GarpMasterRefresh = instance.Garp.MasterRefresh,
-                    GarpMasterRefreshRepeat = instance.Garp.MasterRefreshRepeat,
-                    GarpLowerPriorityDelay = instance.Garp.LowerPriorityDelay,
-                    GarpLowerPriorityRepeat = instance.Garp.LowerPriorityRepeat,
-                };
-                pipeline.Add(new LocalAddressAction(options, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.LocalAddress")));
-            }
-        }
-
-        foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Notify.Any))
-        {
-            pipeline.Add(NotifyScriptAction.FromKeepalived(instance, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
-        }
-
-        foreach (KeepalivedSyncGroup group in configuration.SyncGroups.Where(g => g.Notify.Any))
-        {
-            pipeline.Add(NotifyScriptAction.ForSyncGroup(group, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
-        }
-
-        // As keepalived: the FIFO gets its line after the scripts of the same event were started.
-        List<NotifyFifoAction> fifos = [];
-        foreach (KeepalivedNotifyFifo definition in configuration.NotifyFifos)
-        {
-            NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, configuration, loggers.CreateLogger("Vrrp.Actions.Fifo"));
-            try
-            {
-                fifo.Open();
-            }
-            catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
-            {
-                await error.WriteLineAsync($"error: {definition.Location}: {definition.Keyword}: {e.Message}").ConfigureAwait(false);
-                foreach (NotifyFifoAction opened in fifos)
-                {
-                    await opened.DisposeAsync().ConfigureAwait(false);
+                    LocalAddressActionOptions options = new()
+                    {
+                        Name = $"vip:{instance.Options.Name}:{addresses.Key.Device ?? instance.Interface}",
+                        InstanceName = instance.Options.Name,
+                        Interface = addresses.Key.Device ?? instance.Interface!,
+                        Label = addresses.Key.Label,
+                        Addresses = [.. addresses.Select(a => a.Address)],
+                        GarpMasterDelay = instance.Garp.MasterDelay,
+                        GarpMasterRepeat = instance.Garp.MasterRepeat,
+                        GarpMasterRefresh = instance.Garp.MasterRefresh,
+                        GarpMasterRefreshRepeat = instance.Garp.MasterRefreshRepeat,
+                        GarpLowerPriorityDelay = instance.Garp.LowerPriorityDelay,
+                        GarpLowerPriorityRepeat = instance.Garp.LowerPriorityRepeat,
+                    };
+                    pipeline.Add(new LocalAddressAction(options, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.LocalAddress")));
                 }
-
-                return CannotStart;
             }
 
-            fifos.Add(fifo);
-            pipeline.Add(fifo);
-        }
-
-        if (aws is not null)
-        {
-            // After the local addresses and scripts: a cloud API call is the slowest action of a transition.
-            foreach (FloatingAddressAction action in aws.CreateActions(TimeProvider.System, loggers))
+            foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Notify.Any))
             {
-                pipeline.Add(action, FloatingAddressActionFactory.RecommendedActionTimeout(aws.Failover));
+                pipeline.Add(NotifyScriptAction.FromKeepalived(instance, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
             }
-        }
 
-        List<TrackerRunner> trackers = [];
-
-        object outputLock = new();
-        try
-        {
-            foreach (IGrouping<(IPAddress Source, string? Interface), KeepalivedInstance> group in configuration.Instances.GroupBy(i => (i.Options.UnicastSource!, i.Interface)))
+            foreach (KeepalivedSyncGroup group in configuration.SyncGroups.Where(g => g.Notify.Any))
             {
-                RawSocketTransport transport;
+                pipeline.Add(NotifyScriptAction.ForSyncGroup(group, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
+            }
+
+            // As keepalived: the FIFO gets its line after the scripts of the same event were started.
+            List<NotifyFifoAction> fifos = [];
+            foreach (KeepalivedNotifyFifo definition in configuration.NotifyFifos)
+            {
+                NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, configuration, loggers.CreateLogger("Vrrp.Actions.Fifo"));
                 try
                 {
-                    transport = RawSocketTransport.Open(new RawSocketTransportOptions { LocalAddress = group.Key.Source, Interface = group.Key.Interface },
-                        loggers.CreateLogger("Vrrp.Transports.Raw"));
+                    fifo.Open();
                 }
-                catch (VrrpTransportException e)
+                catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
                 {
-                    await error.WriteLineAsync($"error: cannot start instances on {group.Key.Source}: {e.Message}").ConfigureAwait(false);
-                    return CannotStart;
-                }
-
-                VrrpNode node = new(transport, TimeProvider.System, loggers);
-                nodes.Add((transport, node));
-                foreach (KeepalivedInstance instance in group)
-                {
-                    VirtualRouter router = node.AddRouter(instance.Options);
-                    router.StateChanged += (_, transition) =>
+                    await error.WriteLineAsync($"error: {definition.Location}: {definition.Keyword}: {e.Message}").ConfigureAwait(false);
+                    foreach (NotifyFifoAction opened in fifos)
                     {
-                        lock (outputLock)
-                        {
-                            output.WriteLine(FormatTransition(transition));
-                            output.Flush();
-                        }
-                    };
-                    pipeline.Attach(router);
+                        await opened.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    return (CannotStart, null);
                 }
 
-                metrics.Attach(node);
+                fifos.Add(fifo);
+                pipeline.Add(fifo);
             }
 
-            Dictionary<string, VirtualRouter> routers = nodes.SelectMany(n => n.Node.Routers).ToDictionary(r => r.Name, StringComparer.Ordinal);
-            foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
+            if (aws is not null)
             {
-                pipeline.Attach(new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name])));
-            }
-
-            foreach (KeepalivedTracker definition in configuration.Trackers)
-            {
-                TrackerRunner runner = new(TrackerFactory.Create(definition.Options, loggers.CreateLogger("Vrrp.Tracking")), definition.Options, TimeProvider.System, loggers.CreateLogger("Vrrp.Tracking"));
-                trackers.Add(runner);
-                foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Options.Trackers.Any(t => t.Name == definition.Name)))
+                // After the local addresses and scripts: a cloud API call is the slowest action of a transition.
+                foreach (FloatingAddressAction action in aws.CreateActions(TimeProvider.System, loggers))
                 {
-                    runner.Attach(routers[instance.Options.Name], definition.Name);
+                    pipeline.Add(action, FloatingAddressActionFactory.RecommendedActionTimeout(aws.Failover));
                 }
             }
 
-            using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+            List<TrackerRunner> trackers = [];
 
-            VirtualRouter[] all = [.. nodes.SelectMany(n => n.Node.Routers)];
-            state = new VrrpStateFileWriter(stateFile.FullName, () => all, metrics, TimeProvider.System, TimeSpan.FromSeconds(5), loggers.CreateLogger("Vrrp.Hosting"));
-            state.Start();
-            foreach (TrackerRunner runner in trackers)
-            {
-                runner.Start();
-            }
-
+            object outputLock = new();
             try
             {
-                if (configuration.StartupDelay > TimeSpan.Zero)
+                foreach (IGrouping<(IPAddress Source, string? Interface), KeepalivedInstance> group in configuration.Instances.GroupBy(i => (i.Options.UnicastSource!, i.Interface)))
                 {
-                    // keepalived vrrp_startup_delay: the instances start later; trackers already run, so their state is known.
-                    LogStartupDelayed(logger, configuration.StartupDelay.TotalSeconds);
-                    await Task.Delay(configuration.StartupDelay, TimeProvider.System, stop.Token).ConfigureAwait(false);
+                    RawSocketTransport transport;
+                    try
+                    {
+                        transport = RawSocketTransport.Open(new RawSocketTransportOptions { LocalAddress = group.Key.Source, Interface = group.Key.Interface },
+                            loggers.CreateLogger("Vrrp.Transports.Raw"));
+                    }
+                    catch (VrrpTransportException e)
+                    {
+                        await error.WriteLineAsync($"error: cannot start instances on {group.Key.Source}: {e.Message}").ConfigureAwait(false);
+                        return (CannotStart, null);
+                    }
+
+                    VrrpNode node = new(transport, TimeProvider.System, loggers);
+                    nodes.Add((transport, node));
+                    foreach (KeepalivedInstance instance in group)
+                    {
+                        VirtualRouter router = node.AddRouter(instance.Options);
+                        router.StateChanged += (_, transition) =>
+                        {
+                            lock (outputLock)
+                            {
+                                output.WriteLine(FormatTransition(transition));
+                                output.Flush();
+                            }
+                        };
+                        pipeline.Attach(router);
+                    }
+
+                    metrics.Attach(node);
+                }
+
+                Dictionary<string, VirtualRouter> routers = nodes.SelectMany(n => n.Node.Routers).ToDictionary(r => r.Name, StringComparer.Ordinal);
+                foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
+                {
+                    pipeline.Attach(new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name])));
+                }
+
+                foreach (KeepalivedTracker definition in configuration.Trackers)
+                {
+                    TrackerRunner runner = new(TrackerFactory.Create(definition.Options, loggers.CreateLogger("Vrrp.Tracking")), definition.Options, TimeProvider.System, loggers.CreateLogger("Vrrp.Tracking"));
+                    trackers.Add(runner);
+                    foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Options.Trackers.Any(t => t.Name == definition.Name)))
+                    {
+                        runner.Attach(routers[instance.Options.Name], definition.Name);
+                    }
+                }
+
+                VirtualRouter[] all = [.. nodes.SelectMany(n => n.Node.Routers)];
+                state = new VrrpStateFileWriter(stateFile.FullName, () => all, metrics, TimeProvider.System, TimeSpan.FromSeconds(5), loggers.CreateLogger("Vrrp.Hosting"));
+                state.Start();
+                foreach (TrackerRunner runner in trackers)
+                {
+                    runner.Start();
+                }
+
+                try
+                {
+                    if (first && configuration.StartupDelay > TimeSpan.Zero)
+                    {
+                        // keepalived vrrp_startup_delay: the instances start later; trackers already run, so their state is known.
+                        LogStartupDelayed(logger, configuration.StartupDelay.TotalSeconds);
+                        await Task.Delay(configuration.StartupDelay, TimeProvider.System, stopping).ConfigureAwait(false);
+                    }
+
+                    foreach ((_, VrrpNode node) in nodes)
+                    {
+                        node.Start();
+                    }
+
+                    LogStarted(logger, configuration.Instances.Length, configFile.FullName);
+                    next = await WaitForReloadAsync(loaded, logger).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // SIGTERM / SIGINT: leave gracefully.
+                }
+
+                foreach (TrackerRunner runner in trackers)
+                {
+                    await runner.DisposeAsync().ConfigureAwait(false);
                 }
 
                 foreach ((_, VrrpNode node) in nodes)
                 {
-                    node.Start();
+                    node.Shutdown();
                 }
 
-                LogStarted(logger, configuration.Instances.Length, configFile.FullName);
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                await pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await actionMetrics.ConfigureAwait(false);
+                return (Stopped, next);
             }
-            catch (OperationCanceledException)
+            finally
             {
-                // SIGTERM / SIGINT: leave gracefully.
-            }
+                if (state is not null)
+                {
+                    await state.DisposeAsync().ConfigureAwait(false);
+                }
 
-            foreach (TrackerRunner runner in trackers)
-            {
-                await runner.DisposeAsync().ConfigureAwait(false);
-            }
+                foreach (NotifyFifoAction fifo in fifos)
+                {
+                    await fifo.DisposeAsync().ConfigureAwait(false);
+                }
 
-            foreach ((_, VrrpNode node) in nodes)
-            {
-                node.Shutdown();
-            }
+                foreach (TrackerRunner runner in trackers)
+                {
+                    runner.Dispose();
+                }
 
-            await pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await actionMetrics.ConfigureAwait(false);
-            return Stopped;
+                foreach ((IVrrpTransport transport, VrrpNode node) in nodes)
+                {
+                    node.Dispose();
+                    transport.Dispose();
+                }
+            }
         }
-        finally
+
+        /// <summary>Reads SIGHUPs until one brings a changed, valid configuration; a bad or unchanged file keeps this one running.</summary>
+        private async Task<Loaded> WaitForReloadAsync(Loaded running, ILogger logger)
         {
-            if (state is not null)
+            while (true)
             {
-                await state.DisposeAsync().ConfigureAwait(false);
-            }
+                await reloads.ReadAsync(stopping).ConfigureAwait(false);
+                StringWriter problems = new();
+                (Loaded? candidate, _) = await LoadAsync(configFile, ignoreUnsupported, problems).ConfigureAwait(false);
+                string report = problems.ToString().TrimEnd();
+                if (report.Length > 0)
+                {
+                    await error.WriteLineAsync(report).ConfigureAwait(false);
+                }
 
-            foreach (NotifyFifoAction fifo in fifos)
-            {
-                await fifo.DisposeAsync().ConfigureAwait(false);
-            }
-
-            foreach (TrackerRunner runner in trackers)
-            {
-                runner.Dispose();
-            }
-
-            foreach ((IVrrpTransport transport, VrrpNode node) in nodes)
-            {
-                node.Dispose();
-                transport.Dispose();
+                if (candidate is null)
+                {
+                    LogReloadRejected(logger, configFile.FullName);
+                }
+                else if (candidate.Fingerprint == running.Fingerprint)
+                {
+                    LogReloadUnchanged(logger, configFile.FullName);
+                }
+                else
+                {
+                    LogReloading(logger, configFile.FullName, candidate.Configuration.Instances.Length);
+                    return candidate;
+                }
             }
         }
     }
+
+    /// <summary>A validated configuration, and a digest of its files' contents (includes too) to tell whether a reload changes anything.</summary>
+    private sealed record Loaded(KeepalivedConfiguration Configuration, AwsHostConfiguration? Aws, string Fingerprint);
 
     /// <summary>The stable, parseable transition line.</summary>
     public static string FormatTransition(VrrpTransition transition) => string.Create(CultureInfo.InvariantCulture,
@@ -350,4 +450,16 @@ internal static partial class RunCommand
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Started {Count} VRRP instance(s) from {File}")]
     private static partial void LogStarted(ILogger logger, int count, string file);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "SIGHUP: {File} is changed; reloading: the running instances stop gracefully (a MASTER sends priority 0), then {Count} instance(s) start from the new file")]
+    private static partial void LogReloading(ILogger logger, string file, int count);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "SIGHUP: {File} is unchanged (includes too); nothing to reload")]
+    private static partial void LogReloadUnchanged(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "SIGHUP: {File} is not valid (errors above); the running configuration stays")]
+    private static partial void LogReloadRejected(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "The configuration reloaded from {File} could not start; running the previous configuration again")]
+    private static partial void LogReloadCannotStart(ILogger logger, string file);
 }

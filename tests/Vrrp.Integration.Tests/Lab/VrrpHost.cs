@@ -88,6 +88,9 @@ public sealed class VrrpHost
         return at;
     }
 
+    /// <summary>SIGHUP: reload the configuration file.</summary>
+    public void Hangup() => Signal((Process ?? throw new InvalidOperationException("not started")).Id, 1);
+
     /// <summary>Waits until the host reports entering <paramref name="state"/> at or after <paramref name="from"/>.</summary>
     public TransitionLine WaitForState(string state, TimeSpan timeout, int from = 0)
     {
