@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Vrrp.Diagnostics;
 using Vrrp.Host.Commands;
 using Vrrp.Hosting;
@@ -19,9 +20,11 @@ public sealed class StatusCommandTests : IDisposable
     public async Task The_table_shows_states_and_priorities_and_json_round_trips()
     {
         string path = Path.Combine(_directory, "run", "vrrp.json");
-        InMemoryNetwork network = new(TimeProvider.System);
-        using VrrpNode a = new(network.AddNode(IPAddress.Parse("192.0.2.1")));
-        using VrrpNode b = new(network.AddNode(IPAddress.Parse("192.0.2.2")));
+        // A clock that stands still: no advert or timer changes a counter between the file and the expected snapshot.
+        FakeTimeProvider time = new();
+        InMemoryNetwork network = new(time);
+        using VrrpNode a = new(network.AddNode(IPAddress.Parse("192.0.2.1")), time);
+        using VrrpNode b = new(network.AddNode(IPAddress.Parse("192.0.2.2")), time);
         // The owner (255) is MASTER and a backup is BACKUP as soon as they start: no waiting on the clock.
         VirtualRouter owner = a.AddRouter(Options("VI_OWNER", 255, "192.0.2.1", "192.0.2.2"));
         VirtualRouter backup = b.AddRouter(Options("VI_OWNER", 100, "192.0.2.2", "192.0.2.1"));
@@ -30,7 +33,7 @@ public sealed class StatusCommandTests : IDisposable
         using VrrpMetrics metrics = new();
         metrics.Attach(a);
         metrics.Attach(b);
-        await using (VrrpStateFileWriter writer = new(path, () => [owner, backup], metrics))
+        await using (VrrpStateFileWriter writer = new(path, () => [owner, backup], metrics, time))
         {
             writer.Start();
         }

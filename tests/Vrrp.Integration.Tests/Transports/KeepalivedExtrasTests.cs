@@ -58,6 +58,8 @@ public sealed class KeepalivedExtrasTests : IDisposable
 
         TransitionLine first = host.WaitForState("BACKUP", TimeSpan.FromSeconds(15));
         Assert.True(first.Time - started >= TimeSpan.FromSeconds(2), $"an instance started {(first.Time - started).TotalSeconds:0.000} s after launch, before vrrp_startup_delay 2");
+        // Both instances start together after the delay; their lines may come in either order.
+        Poll.Until(() => host.Transitions.Any(t => t.Instance == "VI_48"), TimeSpan.FromSeconds(5), "VI_48's first transition", () => host.Log);
         TransitionLine fault = host.Transitions.Single(t => t.Instance == "VI_48");
         Assert.Equal(("FAULT", "NoPeers"), (fault.To, fault.Reason));
         host.WaitForState("MASTER", TimeSpan.FromSeconds(10));
