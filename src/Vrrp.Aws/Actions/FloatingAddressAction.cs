@@ -135,6 +135,13 @@ public sealed class FloatingAddressAction : IFailoverAction, IAsyncDisposable, I
             return;
         }
 
+        if (failoverEvent.IsSuperseded)
+        {
+            // The instance already left MASTER: taking the address now could take it from the real MASTER.
+            Log.ActionSuperseded(_logger, Name, failoverEvent, Address.Name);
+            return;
+        }
+
         Tenure tenure;
         lock (_lock)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Vrrp.Actions;
 
 namespace Vrrp.Aws;
 
@@ -54,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6026, Level = LogLevel.Error, Message = "{Action}: unexpected error in the background loop; retrying later")]
     public static partial void ActionLoopError(ILogger logger, string action, Exception exception);
+
+    [LoggerMessage(EventId = 6027, Level = LogLevel.Information, Message = "{Action}: {Event} was already superseded by a later transition when it ran; {Address} is left alone")]
+    public static partial void ActionSuperseded(ILogger logger, string action, FailoverEvent @event, string address);
 }

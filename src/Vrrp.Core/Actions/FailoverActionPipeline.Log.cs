@@ -27,4 +27,7 @@ public sealed partial class FailoverActionPipeline
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Failover pipeline stop: drain time over with {Pending} event(s) pending; cancelling them")]
     private static partial void LogDrainCut(ILogger logger, long pending);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Failover event {Event} is superseded: a later transition of the instance is queued behind it")]
+    private static partial void LogSuperseded(ILogger logger, FailoverEvent @event);
 }

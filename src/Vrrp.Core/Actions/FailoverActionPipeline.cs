@@ -36,6 +36,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     private readonly List<Attachment> _attachments = [];
     private readonly List<GroupAttachment> _groupAttachments = [];
     private readonly Task _worker;
+    private readonly Dictionary<string, long> _lastTransition = new(StringComparer.Ordinal);
     private ActionEntry[] _actions = [];
     private long _sequence;
     private long _pending;
@@ -297,6 +298,11 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
             }
 
             FailoverEvent failoverEvent = create(++_sequence);
+            if (failoverEvent.Transition is not null)
+            {
+                _lastTransition[failoverEvent.InstanceName] = failoverEvent.Sequence;
+            }
+
             Interlocked.Increment(ref _pending);
             _queue.Writer.TryWrite(failoverEvent);
             LogQueued(_logger, failoverEvent);
@@ -308,8 +314,15 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     {
         try
         {
-            await foreach (FailoverEvent failoverEvent in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (FailoverEvent queued in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
             {
+                FailoverEvent failoverEvent = queued;
+                if (!queued.IsNotificationOnly && IsSuperseded(queued))
+                {
+                    failoverEvent = queued with { IsSuperseded = true };
+                    LogSuperseded(_logger, failoverEvent);
+                }
+
                 Publish(new FailoverEventDispatched(failoverEvent));
                 foreach (ActionEntry entry in Volatile.Read(ref _actions))
                 {
@@ -339,6 +352,14 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
 
                 _readers.Clear();
             }
+        }
+    }
+
+    private bool IsSuperseded(FailoverEvent failoverEvent)
+    {
+        lock (_lock)
+        {
+            return _lastTransition.TryGetValue(failoverEvent.InstanceName, out long last) && last > failoverEvent.Sequence;
         }
     }
 

@@ -60,6 +60,15 @@ public sealed record FailoverEvent(
     /// <summary>The group's transition, for <see cref="FailoverEventKind.SyncGroupChanged"/>.</summary>
     public VrrpSyncGroupTransition? SyncGroupTransition { get; init; }
 
+    /// <summary>
+    /// Whether the instance had already left the state this event reports when the pipeline dispatched it: a later
+    /// transition of the same instance was queued behind it (say MASTER, then BACKUP within milliseconds on a preemption
+    /// at start-up). The event is still delivered — notify scripts run for every transition, as keepalived's do — but an
+    /// action that claims a shared resource (adds addresses and sends gratuitous ARP, moves a cloud address) should not
+    /// claim it for a MASTER that is already over: it would take the address away from the real MASTER.
+    /// </summary>
+    public bool IsSuperseded { get; init; }
+
     /// <summary>Whether only actions asking for it (<see cref="IFailoverEventFilter"/>) receive the event: priority changes and sync group transitions.</summary>
     public bool IsNotificationOnly => Kind is FailoverEventKind.PriorityChanged or FailoverEventKind.SyncGroupChanged;
 

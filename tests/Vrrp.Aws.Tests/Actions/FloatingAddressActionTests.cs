@@ -194,6 +194,21 @@ public sealed class FloatingAddressActionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_superseded_master_event_leaves_the_address_to_the_real_master()
+    {
+        _fake.AddAddress(Allocation, "eni-b");
+        await using var action = new FloatingAddressAction(Eip("eni-a"));
+
+        await action.OnEventAsync(Event(FailoverEventKind.Master) with { IsSuperseded = true }, CancellationToken.None);
+
+        Assert.Equal(0, _fake.Calls("DescribeAddresses") + _fake.Calls("AssociateAddress"));
+        Assert.Equal("eni-b", _fake.HolderOf(Allocation));
+        Assert.False(action.GetStatistics().IsMaster);
+        await action.OnEventAsync(Event(FailoverEventKind.Master, 2), CancellationToken.None);
+        Assert.Equal("eni-a", _fake.HolderOf(Allocation));
+    }
+
+    [Fact]
     public async Task Events_of_another_instance_are_ignored()
     {
         _fake.AddAddress(Allocation, "eni-b");

@@ -261,6 +261,40 @@ public sealed class FailoverActionPipelineTests
         Assert.Throws<ArgumentException>(() => pipeline.Add(new DelegateFailoverAction("x", _ => { })));
     }
 
+    [Fact]
+    public async Task An_event_whose_state_is_over_when_it_runs_is_marked_superseded_and_still_delivered()
+    {
+        TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        ConcurrentQueue<FailoverEvent> seen = new();
+        await using FailoverActionPipeline pipeline = new();
+        pipeline.Add(new DelegateFailoverAction("slow", async (e, ct) =>
+        {
+            await release.Task.WaitAsync(ct);
+            seen.Enqueue(e);
+        }));
+        PipelineRecorder recorder = new(pipeline);
+        VrrpLowerPriorityAdvertisement lower = new("VI_1", B, 50, 100);
+        VrrpTransition other = Transition(VrrpState.Master) with { InstanceName = "VI_2" };
+
+        // MASTER, a lower-priority advert heard as MASTER, then BACKUP — all queued while the action is busy; VI_2 MASTER alone.
+        pipeline.Post(Transition(VrrpState.Master));
+        pipeline.Post(lower);
+        pipeline.Post(other);
+        pipeline.Post(Transition(VrrpState.Backup));
+        release.SetResult();
+        await recorder.WaitForOutcomeAsync("slow", 4);
+
+        Assert.Equal(
+            [(FailoverEventKind.Master, "VI_1", true), (FailoverEventKind.MasterHeardLowerPriority, "VI_1", true), (FailoverEventKind.Master, "VI_2", false), (FailoverEventKind.Backup, "VI_1", false)],
+            seen.Select(e => (e.Kind, e.InstanceName, e.IsSuperseded)));
+        Assert.Equal(seen.Select(e => e.IsSuperseded), recorder.Entries.OfType<FailoverEventDispatched>().Select(d => d.Event.IsSuperseded));
+
+        // Handled before the next transition arrives: current.
+        pipeline.Post(Transition(VrrpState.Master));
+        await recorder.WaitForOutcomeAsync("slow", 5);
+        Assert.False(seen.Last().IsSuperseded);
+    }
+
     private static VrrpTransition Transition(VrrpState state) =>
         new("VI_1", VrrpState.Backup, state, VrrpTransitionReason.MasterDown, 100, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 }
