@@ -175,6 +175,43 @@ public sealed partial class VirtualRouter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the instance as MASTER at once (reason <see cref="VrrpTransitionReason.Reload"/>), without the
+    /// Master_Down_Timer: for a router that takes over from one of the same instance that this process held MASTER
+    /// with a moment ago and stopped without resigning — a configuration reload — so the peers see no gap and no
+    /// failover. It sends its advertisement and announces its addresses as any new MASTER does; an advertisement with a
+    /// higher priority sends it to BACKUP as usual. FAULT instead when a fault condition holds.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    public void StartResumingMaster()
+    {
+        bool drain;
+        lock (_lock)
+        {
+            if (_state != VrrpState.Initialize)
+            {
+                throw new InvalidOperationException($"VRRP instance '{Name}' was already started; create a new router to restart.");
+            }
+
+            _startedAt = Now;
+            if (_syncGroupFault || OwnFault)
+            {
+                Transition(VrrpState.Fault, FaultReason());
+            }
+            else
+            {
+                BecomeMaster(VrrpTransitionReason.Reload);
+            }
+
+            drain = TryBeginDrain();
+        }
+
+        if (drain)
+        {
+            Drain();
+        }
+    }
+
     /// <summary>Graceful shutdown: a MASTER sends one advertisement with priority 0 (backups take over after Skew_Time), then the instance stops.</summary>
     public void Shutdown()
     {

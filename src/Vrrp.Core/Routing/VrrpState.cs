@@ -67,6 +67,9 @@ public enum VrrpTransitionReason
 
     /// <summary>The instance has no unicast peer and <see cref="VirtualRouterOptions.FaultWithoutPeers"/> holds it in FAULT (keepalived <c>unicast_fault_no_peer</c>).</summary>
     NoPeers,
+
+    /// <summary>Resumed as MASTER (<see cref="VirtualRouter.StartResumingMaster"/>): this process held MASTER for the instance a moment ago, as before a configuration reload.</summary>
+    Reload,
 }
 
 /// <summary>The router's own reasons to drop a received advertisement (parse failures use <see cref="Packets.VrrpParseStatus"/>).</summary>

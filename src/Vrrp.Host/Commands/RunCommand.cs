@@ -20,8 +20,9 @@ namespace Vrrp.Host.Commands;
 /// <c>vrrp run --config FILE</c>: runs the instances of a keepalived.conf (or of the JSON form) on raw sockets until SIGTERM/SIGINT,
 /// keeping the keepalived-compatible JSON snapshot in a state file (<c>--state-file</c>, default /run/vrrp/vrrp.json) for <c>vrrp status</c>.
 /// Every transition is one line on stdout: <c>vrrp-transition instance=NAME from=STATE to=STATE priority=N reason=R time=ISO8601</c>.
-/// SIGHUP reloads: a changed, valid file replaces the running instances (graceful stop, then start); an unchanged or
-/// invalid one changes nothing.
+/// SIGHUP reloads: a changed, valid file replaces the running instances — an instance kept with the same addresses goes
+/// on (a MASTER stays MASTER, no failover), a removed or re-addressed one stops gracefully; an unchanged or invalid file
+/// changes nothing.
 /// Exit codes: 0 stopped by a signal, 2 bad configuration, 3 could not start (privilege, address).
 /// </summary>
 internal static partial class RunCommand
@@ -90,15 +91,16 @@ internal static partial class RunCommand
         Generation generation = new(configFile, ignoreUnsupported, notifyTimeout, stateFile, output, error, loggers, reloads.Reader, stop.Token);
         Loaded? previous = null;
         bool first = true;
+        IReadOnlySet<string> resume = new HashSet<string>();
         while (true)
         {
-            (int result, Loaded? next) = await generation.RunAsync(loaded, first).ConfigureAwait(false);
+            (int result, Loaded? next, IReadOnlySet<string> masters) = await generation.RunAsync(loaded, first, resume).ConfigureAwait(false);
             if (result == CannotStart && previous is not null)
             {
                 // The reloaded configuration could not start (an address missing, a FIFO, ...): go back to the one that ran.
                 LogReloadCannotStart(logger, configFile.FullName);
                 await error.WriteLineAsync($"error: the reloaded configuration could not start; running the previous one again").ConfigureAwait(false);
-                (loaded, previous) = (previous, null);
+                (loaded, previous, resume) = (previous, null, new HashSet<string>());
                 continue;
             }
 
@@ -107,7 +109,7 @@ internal static partial class RunCommand
                 return result;
             }
 
-            (previous, loaded, first) = (loaded, next, false);
+            (previous, loaded, first, resume) = (loaded, next, false, masters);
         }
     }
 
@@ -200,8 +202,9 @@ internal static partial class RunCommand
         /// Runs <paramref name="loaded"/> until SIGTERM/SIGINT (returns <see cref="Stopped"/> and no next configuration) or
         /// a SIGHUP whose file differs and is valid (returns it as next, after a graceful stop of this one).
         /// </summary>
-        public async Task<(int Exit, Loaded? Next)> RunAsync(Loaded loaded, bool first)
+        public async Task<(int Exit, Loaded? Next, IReadOnlySet<string> ResumeMasters)> RunAsync(Loaded loaded, bool first, IReadOnlySet<string> resume)
         {
+            HashSet<string> resumeMasters = [];
             KeepalivedConfiguration configuration = loaded.Configuration;
             AwsHostConfiguration? aws = loaded.Aws;
             ILogger logger = loggers.CreateLogger("vrrp");
@@ -266,7 +269,7 @@ internal static partial class RunCommand
                         await opened.DisposeAsync().ConfigureAwait(false);
                     }
 
-                    return (CannotStart, null);
+                    return (CannotStart, null, resumeMasters);
                 }
 
                 fifos.Add(fifo);
@@ -298,7 +301,7 @@ internal static partial class RunCommand
                     catch (VrrpTransportException e)
                     {
                         await error.WriteLineAsync($"error: cannot start instances on {group.Key.Source}: {e.Message}").ConfigureAwait(false);
-                        return (CannotStart, null);
+                        return (CannotStart, null, resumeMasters);
                     }
 
                     VrrpNode node = new(transport, TimeProvider.System, loggers);
@@ -353,6 +356,12 @@ internal static partial class RunCommand
                         await Task.Delay(configuration.StartupDelay, TimeProvider.System, stopping).ConfigureAwait(false);
                     }
 
+                    // A reload: the instances this process held MASTER with a moment ago go on as MASTER at once.
+                    foreach (VirtualRouter router in nodes.SelectMany(n => n.Node.Routers).Where(r => resume.Contains(r.Name)))
+                    {
+                        router.StartResumingMaster();
+                    }
+
                     foreach ((_, VrrpNode node) in nodes)
                     {
                         node.Start();
@@ -371,14 +380,25 @@ internal static partial class RunCommand
                     await runner.DisposeAsync().ConfigureAwait(false);
                 }
 
-                foreach ((_, VrrpNode node) in nodes)
+                // On a reload, an instance that goes on unchanged in its addresses does not resign: no priority 0, no STOP
+                // actions (its addresses stay); the next generation resumes it as MASTER if it is MASTER now. The others,
+                // and every instance on SIGTERM, leave gracefully.
+                HashSet<string> continuing = next is null ? [] : Continuing(configuration, next.Configuration);
+                foreach (VirtualRouter router in nodes.SelectMany(n => n.Node.Routers))
                 {
-                    node.Shutdown();
+                    if (!continuing.Contains(router.Name))
+                    {
+                        router.Shutdown();
+                    }
+                    else if (router.State == VrrpState.Master)
+                    {
+                        resumeMasters.Add(router.Name);
+                    }
                 }
 
                 await pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 await actionMetrics.ConfigureAwait(false);
-                return (Stopped, next);
+                return (Stopped, next, resumeMasters);
             }
             finally
             {
@@ -403,6 +423,15 @@ internal static partial class RunCommand
                     transport.Dispose();
                 }
             }
+        }
+
+        /// <summary>The instances of <paramref name="running"/> that the reloaded configuration keeps with the same local addresses.</summary>
+        private static HashSet<string> Continuing(KeepalivedConfiguration running, KeepalivedConfiguration reloaded)
+        {
+            static string Addresses(KeepalivedInstance instance) =>
+                string.Join(';', instance.LocalAddresses.Select(a => $"{a.Address}|{a.Device ?? instance.Interface}|{a.Label}|{a.Excluded}").Order(StringComparer.Ordinal));
+            Dictionary<string, string> before = running.Instances.ToDictionary(i => i.Options.Name, Addresses, StringComparer.Ordinal);
+            return [.. reloaded.Instances.Where(i => before.TryGetValue(i.Options.Name, out string? addresses) && addresses == Addresses(i)).Select(i => i.Options.Name)];
         }
 
         /// <summary>Reads SIGHUPs until one brings a changed, valid configuration; a bad or unchanged file keeps this one running.</summary>
@@ -451,7 +480,7 @@ internal static partial class RunCommand
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Started {Count} VRRP instance(s) from {File}")]
     private static partial void LogStarted(ILogger logger, int count, string file);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "SIGHUP: {File} is changed; reloading: the running instances stop gracefully (a MASTER sends priority 0), then {Count} instance(s) start from the new file")]
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "SIGHUP: {File} is changed; reloading {Count} instance(s): those kept with the same addresses go on (a MASTER stays MASTER), the others stop gracefully or start")]
     private static partial void LogReloading(ILogger logger, string file, int count);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "SIGHUP: {File} is unchanged (includes too); nothing to reload")]

@@ -75,3 +75,40 @@ public class InitialMasterTests
         Assert.Equal(VrrpTransitionReason.MasterDown, h.Transitions[^1].Reason);
     }
 }
+
+/// <summary><see cref="VirtualRouter.StartResumingMaster"/>: a configuration reload carries a MASTER over without a gap.</summary>
+public class ResumeMasterTests
+{
+    [Fact]
+    public void A_resumed_master_advertises_and_announces_at_once()
+    {
+        using RouterHarness h = new(o => o.Priority = 100);
+        h.Router.StartResumingMaster();
+        Assert.Equal(VrrpState.Master, h.Router.State);
+        Assert.Equal(["send:100", "announce", "Master:Reload"], h.Log);
+        h.Advance(h.Options.AdvertisementInterval + TimeSpan.FromMilliseconds(5));
+        Assert.Equal(2, h.Sent.Count);
+        Assert.Throws<InvalidOperationException>(h.Router.StartResumingMaster);
+        Assert.Throws<InvalidOperationException>(h.Router.Start);
+    }
+
+    [Fact]
+    public void A_resumed_master_still_yields_to_a_higher_priority()
+    {
+        using RouterHarness h = new(o => o.Priority = 100);
+        h.Router.StartResumingMaster();
+        Assert.Equal(VrrpParseStatus.Success, h.Receive(h.Advert(200)));
+        Assert.Equal(VrrpState.Backup, h.Router.State);
+        Assert.Equal(VrrpTransitionReason.HigherPriorityAdvertisement, h.Transitions[^1].Reason);
+    }
+
+    [Fact]
+    public void A_fault_at_resume_is_a_fault_not_a_master()
+    {
+        using RouterHarness h = new();
+        h.Router.SetInterfaceState(false);
+        h.Router.StartResumingMaster();
+        Assert.Equal(VrrpState.Fault, h.Router.State);
+        Assert.Empty(h.Sent);
+    }
+}

@@ -6,8 +6,8 @@ namespace Vrrp.Integration.Tests.Transports;
 
 /// <summary>
 /// SIGHUP to <c>vrrp run</c> (keepalived's reload, what <c>systemctl reload</c> sends): an unchanged file changes nothing,
-/// an invalid one is refused while the node keeps running, a changed one replaces the instances with a graceful
-/// handover — and the process never dies of the signal.
+/// an invalid one is refused while the node keeps running, a changed one applies without a failover for the instances
+/// it keeps (a MASTER resumes as MASTER) and stops the removed ones gracefully — and the process never dies of the signal.
 /// </summary>
 [Collection(NetnsCollection.Name)]
 public sealed class ReloadTests : IDisposable
@@ -44,8 +44,9 @@ public sealed class ReloadTests : IDisposable
         Assert.False(n1.Process!.HasExited, n1.Log);
         Assert.True(HasVip(_net.Node1));
 
-        // Changed: VI_47 at priority 200 and a new VI_48; the running instances stop gracefully, the new ones start.
-        File.WriteAllText(n1.ConfigPath, s.Config("BACKUP", 200, 1, 2, "veth1") + """
+        // Changed: VI_47 at priority 200 and a new VI_48. VI_47 keeps its address, so it goes on as MASTER without
+        // resigning: n2 sees no failover and the address never leaves n1.
+        string vi48 = """
             vrrp_instance VI_48 {
                 virtual_router_id 48
                 priority 100
@@ -57,18 +58,30 @@ public sealed class ReloadTests : IDisposable
                 }
                 no_virtual_ipaddress
             }
-            """);
+            """;
+        File.WriteAllText(n1.ConfigPath, s.Config("BACKUP", 200, 1, 2, "veth1") + vi48);
         n1.Hangup();
-        TransitionLine stopped = n1.WaitForState("STOPPED", Bound, mark1);
-        Assert.Equal("VI_47", stopped.Instance);
-        int afterStop = n1.Transitions.ToList().IndexOf(stopped) + 1;
-        Poll.Until(() => n1.Transitions.Skip(afterStop).Any(t => t.Instance == "VI_47" && t.To == "MASTER" && t.Priority == 200)
-            && n1.Transitions.Skip(afterStop).Any(t => t.Instance == "VI_48" && t.To == "MASTER"), Bound, "VI_47 (priority 200) and VI_48 MASTER after the reload", () => n1.Log);
-        Poll.Until(() => n2.State == "BACKUP" && n2.Transitions.Skip(mark2).Any(t => t.To == "MASTER"), Bound,
-            "n2 took over on the priority-0 advert, then was preempted back to BACKUP", () => n2.Log);
-        Poll.Until(() => HasVip(_net.Node1) && !HasVip(_net.Node2), Bound, "the VIP back on n1 only", () => n1.Log + "\n" + n2.Log);
+        Poll.Until(() => n1.Transitions.Skip(mark1).Any(t => t.Instance == "VI_47" && t.To == "MASTER" && t.Reason == "Reload" && t.Priority == 200)
+            && n1.Transitions.Skip(mark1).Any(t => t.Instance == "VI_48" && t.To == "MASTER"), Bound, "VI_47 resumed as MASTER at 200 and VI_48 MASTER", () => n1.Log);
+        Assert.True(HasVip(_net.Node1));
         Poll.Until(() => BasePriorities(n1).GetValueOrDefault("VI_47") == 200 && BasePriorities(n1).ContainsKey("VI_48"), Bound,
             "the state file shows the new configuration", () => File.ReadAllText(StateFile(n1)));
+        Thread.Sleep(s.MasterDownInterval(100) + s.Interval);
+        Assert.DoesNotContain(n1.Transitions.Skip(mark1), t => t.Instance == "VI_47" && t.To is "STOPPED" or "BACKUP");
+        Assert.Equal(mark2, n2.Mark()); // no failover on the peer
+        Assert.True(HasVip(_net.Node1));
+        Assert.False(HasVip(_net.Node2));
+
+        // Removed: VI_48 leaves gracefully; VI_47 goes on again.
+        int mark3 = n1.Mark();
+        File.WriteAllText(n1.ConfigPath, s.Config("BACKUP", 200, 1, 2, "veth1"));
+        n1.Hangup();
+        Poll.Until(() => n1.Transitions.Skip(mark3).Any(t => t.Instance == "VI_48" && t.To == "STOPPED")
+            && n1.Transitions.Skip(mark3).Any(t => t.Instance == "VI_47" && t.Reason == "Reload"), Bound, "VI_48 stopped, VI_47 resumed", () => n1.Log);
+        Poll.Until(() => !BasePriorities(n1).ContainsKey("VI_48") && BasePriorities(n1).ContainsKey("VI_47"), Bound, "VI_48 gone from the state file",
+            () => File.ReadAllText(StateFile(n1)));
+        Assert.Equal(mark2, n2.Mark());
+        Assert.True(HasVip(_net.Node1));
         Assert.False(n1.Process!.HasExited, n1.Log);
         Assert.Contains("reloading", n1.Log, StringComparison.Ordinal);
 
