@@ -64,6 +64,14 @@ internal static partial class VrrpOptionsConverter
             errors.Add(new Error(field, problem, Where(field)));
         }
 
+        foreach ((string field, TimeSpan pace) in new[] { (nameof(VrrpOptions.GarpInterval), options.GarpInterval), (nameof(VrrpOptions.GnaInterval), options.GnaInterval) })
+        {
+            if (pace < TimeSpan.Zero || pace > LocalAddressActionOptions.MaxAnnouncementInterval)
+            {
+                Add(field, $"must be 0..4294.967295 s (2^32 - 1 µs); got {pace}.");
+            }
+        }
+
         if (options.StateFileInterval <= TimeSpan.Zero)
         {
             Add(nameof(VrrpOptions.StateFileInterval), $"must be positive; got {options.StateFileInterval}.");
@@ -118,7 +126,7 @@ internal static partial class VrrpOptionsConverter
 
             if (ConvertInstance(instance, prefix, trackers, usedTrackers, Add, Where) is { } converted)
             {
-                instances.Add(converted);
+                instances.Add(converted with { Garp = converted.Garp with { GarpInterval = options.GarpInterval, GnaInterval = options.GnaInterval } });
             }
         }
 
