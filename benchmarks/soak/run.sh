@@ -51,14 +51,17 @@ if [ -n "$COUNTERS" ]; then
   CPID=$!
 fi
 
-sent() { python3 -c 'import json,sys; print(sum(i["stats"]["advert_sent"] for i in json.load(open(sys.argv[1]))))' "$WORK/state.json"; }
+# "WRITTEN SENT": when the state file was written (its mtime, read from the same open file) and the adverts it counts;
+# drift is measured between writes, so the file's 5 s refresh does not show up as noise.
+sample() { python3 -c 'import json,os,sys; f=open(sys.argv[1]); print("%.6f %d" % (os.fstat(f.fileno()).st_mtime, sum(i["stats"]["advert_sent"] for i in json.load(f))))' "$WORK/state.json"; }
 masters() { python3 -c 'import json,sys; print(sum(1 for i in json.load(open(sys.argv[1])) if i["data"]["state"] == 2))' "$WORK/state.json"; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
 anon() { awk '/^Anonymous:/ {print $2}' "/proc/$PID/smaps_rollup"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$PID/status"; }
-# GC heap after the last GC (MiB), GC committed (MiB), collections gen0/gen1/gen2 and JIT-compiled methods since start.
+# GC heap after the last GC (MiB), GC committed (MiB), collections gen0/gen1/gen2, JIT-compiled methods and MiB
+# allocated since start (the counters are written in 10 s steps, so they may lag the other columns by a few seconds).
 gc() {
-  [ -s "$WORK/counters.csv" ] || { echo "n/a n/a n/a n/a"; return; }
+  [ -s "$WORK/counters.csv" ] || { echo "n/a n/a n/a n/a n/a"; return; }
   python3 - "$WORK/counters.csv" <<'PY'
 import csv, sys
 last, total = {}, {}
@@ -68,33 +71,36 @@ for r in csv.DictReader(open(sys.argv[1])):
     total[name] = total.get(name, 0) + value
 heap = sum(v for k, v in last.items() if k.startswith('dotnet.gc.last_collection.heap.size'))
 gcs = '/'.join(str(int(total.get('dotnet.gc.collections ({collection} / 10 sec)[gc.heap.generation=%s]' % g, 0))) for g in ('gen0', 'gen1', 'gen2'))
-print('%.1f %.1f %s %d' % (heap / 2**20, last.get('dotnet.gc.last_collection.memory.committed_size (By)', 0) / 2**20, gcs,
-                           total.get('dotnet.jit.compiled_methods ({method} / 10 sec)', 0)))
+print('%.1f %.1f %s %d %.1f' % (heap / 2**20, last.get('dotnet.gc.last_collection.memory.committed_size (By)', 0) / 2**20, gcs,
+                              total.get('dotnet.jit.compiled_methods ({method} / 10 sec)', 0), total.get('dotnet.gc.heap.total_allocated (By / 10 sec)', 0) / 2**20))
 PY
 }
 
 sleep 15   # start-up, JIT, every instance MASTER after its Master_Down_Interval
 [ "$(masters)" = 100 ] || { echo "not all 100 instances are MASTER" >&2; cat "$WORK/out" >&2; exit 1; }
-t0=$(date +%s.%N); s0=$(sent); r0=$(rss)
+if [ -n "$COUNTERS" ]; then for _ in $(seq 1 30); do [ -s "$WORK/counters.csv" ] && break; sleep 1; done; fi
+read -r t0 s0 <<<"$(sample)"; r0=$(rss)
 echo "Measured $(date -u +%Y-%m-%d), $(nproc) cores, .NET $(dotnet --version): 100 MASTER instances$([ "$VIPS" = 1 ] && echo " with a VIP each"), VRRPv3, 100 ms adverts, ${DURATION} s."
 echo
-echo "| minute | RSS (MiB) | anonymous (MiB) | GC heap after last GC (MiB) | GC committed (MiB) | GCs gen0/1/2 | JIT-compiled methods | threads | adverts sent in the minute | expected (100 × 600) | drift |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-row() { # minute, adverts in the interval, expected
-  read -r heap committed gcs jit <<<"$(gc)"
-  printf '| %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(echo "$(rss) / 1024" | bc -l)" "$(echo "$(anon) / 1024" | bc -l)" \
-    "$heap" "$committed" "$gcs" "$jit" "$(threads)" "$2" "$3" "$4"
+echo "| minute | RSS (MiB) | anonymous (MiB) | GC heap after last GC (MiB) | GC committed (MiB) | GCs gen0/1/2 | allocated (MiB) | JIT-compiled methods | threads | adverts sent in the minute | expected (100 × 600) | drift |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+allocated_before=0
+row() { # minute, adverts in the interval, expected, drift
+  read -r heap committed gcs jit allocated <<<"$(gc)"
+  if [ "$allocated" = n/a ]; then delta=n/a; else delta=$(printf '%.1f' "$(echo "$allocated - $allocated_before" | bc -l)"); allocated_before=$allocated; fi
+  printf '| %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(echo "$(rss) / 1024" | bc -l)" "$(echo "$(anon) / 1024" | bc -l)" \
+    "$heap" "$committed" "$gcs" "$delta" "$jit" "$(threads)" "$2" "$3" "$4"
 }
 row 0 "" "" ""
 prev_t=$t0; prev_s=$s0
 for minute in $(seq 1 $((DURATION / 60))); do
   sleep 60
-  t=$(date +%s.%N); s=$(sent)
+  read -r t s <<<"$(sample)"
   expected=$(echo "($t - $prev_t) * 1000" | bc -l)
   row "$minute" "$((s - prev_s))" "$(printf '%.0f' "$expected")" "$(printf '%+.3f %%' "$(echo "($((s - prev_s)) - $expected) * 100 / $expected" | bc -l)")"
   prev_t=$t; prev_s=$s
 done
-t=$(date +%s.%N); s=$(sent); r=$(rss)
+read -r t s <<<"$(sample)"; r=$(rss)
 echo
 printf 'Total: %d adverts in %.1f s (expected %.0f, drift %+.3f %%); RSS %.1f MiB at start of measurement, %.1f MiB at the end (%+.1f MiB).\n' \
   "$((s - s0))" "$(echo "$t - $t0" | bc -l)" "$(echo "($t - $t0) * 1000" | bc -l)" "$(echo "($((s - s0)) - ($t - $t0) * 1000) * 100 / (($t - $t0) * 1000)" | bc -l)" \
