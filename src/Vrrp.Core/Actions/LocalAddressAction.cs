@@ -18,8 +18,11 @@ namespace Vrrp.Actions;
 /// Commands run as argv (no shell). An address already present (adding) or absent (removing) is not an error.
 /// Errors — interface missing, no permission, libpcap failure — make the event's run fail with a
 /// <see cref="LocalAddressActionException"/> saying what and why; errors of the timed bursts (second burst,
-/// refresh) are logged and counted in <see cref="AnnouncementFailures"/>. Disposing stops the timers and closes the
-/// capture device; it does not remove the addresses (the STOP event does).
+/// refresh) are logged and counted in <see cref="AnnouncementFailures"/>. Every action announcing on one interface
+/// (and namespace) shares one capture device and paces its announcements with the others
+/// (<see cref="LocalAddressActionOptions.GarpInterval"/>, <see cref="LocalAddressActionOptions.GnaInterval"/>).
+/// Disposing stops the timers and gives up the shared capture device (the last user closes it); it does not remove
+/// the addresses (the STOP event does).
 /// </remarks>
 public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
 {
@@ -28,6 +31,7 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
     private readonly ILogger _logger;
     private readonly NeighborAnnouncer _announcer;
     private readonly Lock _lock = new();
+    private CancellationTokenSource _held = new();
     private ITimer? _secondBurst;
     private ITimer? _refresh;
     private PhysicalAddress? _mac;
@@ -47,7 +51,7 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
         _options = options.Clone();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _announcer = new NeighborAnnouncer(_options.Interface, _options.NetworkNamespace);
+        _announcer = NeighborAnnouncer.Acquire(_options.Interface, _options.NetworkNamespace, _time);
         Name = _options.Name ?? $"addresses:{_options.Interface}";
     }
 
@@ -111,7 +115,18 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
         int repeat = master ? _options.GarpMasterRepeat : _options.GarpLowerPriorityRepeat ?? _options.GarpMasterRepeat;
         TimeSpan delay = master ? _options.GarpMasterDelay : _options.GarpLowerPriorityDelay ?? _options.GarpMasterDelay;
         cancellationToken.ThrowIfCancellationRequested();
-        Send(repeat, "burst");
+        CancellationToken held;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            held = _held.Token;
+        }
+
+        using (CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held))
+        {
+            await SendAsync(repeat, "burst", linked.Token).ConfigureAwait(false);
+        }
+
         LogHeld(_logger, _options.Interface, failoverEvent, repeat);
 
         lock (_lock)
@@ -136,13 +151,20 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
     {
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
         }
 
         StopTimers();
-        _announcer.Dispose();
+        _announcer.Release();
+        _held.Dispose();
     }
 
+    /// <summary>Stops the timers and cancels announcements still waiting for their turn.</summary>
     private void StopTimers()
     {
         lock (_lock)
@@ -151,34 +173,53 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
             _secondBurst = null;
             _refresh?.Dispose();
             _refresh = null;
+            _held.Cancel();
+            if (!_disposed)
+            {
+                _held.Dispose();
+                _held = new CancellationTokenSource();
+            }
         }
     }
 
-    private void Send(int repeat, string what)
+    private async Task SendAsync(int repeat, string what, CancellationToken cancellationToken)
     {
-        int sent = _announcer.Announce([.. _options.Addresses], repeat, _mac!);
+        int sent = await _announcer.AnnounceAsync([.. _options.Addresses], repeat, _mac!, _options.GarpInterval, _options.GnaInterval, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _sent, sent);
         LogAnnounced(_logger, _options.Interface, what, sent);
     }
 
-    private void TimedSend(int repeat, string what)
+    private void TimedSend(int repeat, string what) => _ = TimedSendAsync(repeat, what);
+
+    private async Task TimedSendAsync(int repeat, string what)
     {
+        CancellationToken held;
         lock (_lock)
         {
             if (_disposed || (_secondBurst is null && _refresh is null))
             {
                 return;
             }
+
+            held = _held.Token;
         }
 
         try
         {
-            Send(repeat, what);
+            await SendAsync(repeat, what, held).ConfigureAwait(false);
         }
         catch (LocalAddressActionException e)
         {
             Interlocked.Increment(ref _failures);
             LogTimedSendFailed(_logger, _options.Interface, what, e);
+        }
+        catch (OperationCanceledException)
+        {
+            // Released (BACKUP, FAULT, STOP) or disposed while waiting for a turn: nothing more to announce.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while sending.
         }
     }
 
@@ -204,7 +245,7 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
             }
 
             bool alreadyDone = add
-                ? result.Output.Contains("File exists", StringComparison.Ordinal) || result.Output.Contains("address already assigned", StringComparison.Ordinal)
+                ? result.Output.Contains("File exists", StringComparison.Ordinal) || result.Output.Contains("address already assigned", StringComparison.OrdinalIgnoreCase)
                 : result.Output.Contains("Cannot assign requested address", StringComparison.Ordinal) || result.Output.Contains("address not found", StringComparison.OrdinalIgnoreCase);
             if (result.ExitCode != 0 && !alreadyDone)
             {

@@ -8,6 +8,9 @@ namespace Vrrp.Actions;
 /// </summary>
 public sealed class LocalAddressActionOptions
 {
+    /// <summary>The largest <see cref="GarpInterval"/> / <see cref="GnaInterval"/> accepted, as keepalived's: 2^32 − 1 µs (about 71 minutes).</summary>
+    internal static readonly TimeSpan MaxAnnouncementInterval = TimeSpan.FromMicroseconds(uint.MaxValue);
+
     /// <summary>The action's name (default <c>addresses:INTERFACE</c>).</summary>
     public string? Name { get; set; }
 
@@ -46,6 +49,15 @@ public sealed class LocalAddressActionOptions
 
     /// <summary>keepalived <c>garp_lower_prio_repeat</c>: announcements per address in each burst after a lower-priority advert (default: <see cref="GarpMasterRepeat"/>).</summary>
     public int? GarpLowerPriorityRepeat { get; set; }
+
+    /// <summary>
+    /// keepalived <c>vrrp_garp_interval</c>: the least time between two gratuitous ARPs on the interface, counted across
+    /// every action announcing on it in this process (default zero: back to back). A burst waits for its turns.
+    /// </summary>
+    public TimeSpan GarpInterval { get; set; } = TimeSpan.Zero;
+
+    /// <summary>keepalived <c>vrrp_gna_interval</c>: as <see cref="GarpInterval"/>, for unsolicited neighbour advertisements (default zero).</summary>
+    public TimeSpan GnaInterval { get; set; } = TimeSpan.Zero;
 
     /// <summary>The <c>ip</c> program (default <c>ip</c>, found on PATH).</summary>
     public string IpCommand { get; set; } = "ip";
@@ -103,6 +115,8 @@ public sealed class LocalAddressActionOptions
         NonNegative(nameof(GarpMasterDelay), GarpMasterDelay);
         NonNegative(nameof(GarpMasterRefresh), GarpMasterRefresh);
         NonNegative(nameof(GarpLowerPriorityDelay), GarpLowerPriorityDelay ?? TimeSpan.Zero);
+        Interval(nameof(GarpInterval), GarpInterval);
+        Interval(nameof(GnaInterval), GnaInterval);
         Count(nameof(GarpMasterRepeat), GarpMasterRepeat);
         Count(nameof(GarpMasterRefreshRepeat), GarpMasterRefreshRepeat);
         Count(nameof(GarpLowerPriorityRepeat), GarpLowerPriorityRepeat ?? 1);
@@ -123,6 +137,14 @@ public sealed class LocalAddressActionOptions
             if (value < TimeSpan.Zero)
             {
                 errors.Add($"{field}: must not be negative; got {value}.");
+            }
+        }
+
+        void Interval(string field, TimeSpan value)
+        {
+            if (value < TimeSpan.Zero || value > MaxAnnouncementInterval)
+            {
+                errors.Add($"{field}: must be 0..4294.967295 s (2^32 - 1 µs); got {value}.");
             }
         }
 

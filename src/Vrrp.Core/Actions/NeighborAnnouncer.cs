@@ -11,60 +11,122 @@ namespace Vrrp.Actions;
 /// Sends gratuitous ARP (IPv4) and unsolicited neighbour advertisements (IPv6) for addresses on one interface,
 /// frames built with PacketDotNet and sent through a libpcap device opened inside the interface's namespace.
 /// </summary>
-internal sealed class NeighborAnnouncer : IDisposable
+/// <remarks>
+/// One announcer — one capture device (about 2 MiB of native memory) and one <see cref="AnnouncementPacer"/> — is
+/// shared by every user of the same (namespace, interface, clock): <see cref="Acquire"/> counts users,
+/// <see cref="Release"/> closes the device when the last one leaves. The device opens on first use; a failed send
+/// closes it (the caller gets the error) and the next send, whoever makes it, opens it again.
+/// </remarks>
+internal sealed class NeighborAnnouncer
 {
     private static readonly PhysicalAddress Broadcast = PhysicalAddress.Parse("FF-FF-FF-FF-FF-FF");
     private static readonly PhysicalAddress AllNodesMac = PhysicalAddress.Parse("33-33-00-00-00-01");
     private static readonly IPAddress AllNodes = IPAddress.Parse("ff02::1");
+    private static readonly Lock SharedLock = new();
+    private static readonly Dictionary<(string Interface, string? Namespace, TimeProvider Time), NeighborAnnouncer> Shared = [];
     private readonly Lock _lock = new();
-    private readonly string _interface;
-    private readonly string? _namespace;
+    private readonly (string Interface, string? Namespace, TimeProvider Time) _key;
+    private readonly AnnouncementPacer _pacer;
     private LibPcapLiveDevice? _device;
-    private PhysicalAddress? _mac;
+    private int _users;
+    private bool _released;
 
-    public NeighborAnnouncer(string interfaceName, string? networkNamespace)
+    private NeighborAnnouncer((string Interface, string? Namespace, TimeProvider Time) key)
     {
-        _interface = interfaceName;
-        _namespace = networkNamespace;
+        _key = key;
+        _pacer = new AnnouncementPacer(key.Time);
     }
 
-    /// <summary>Sends <paramref name="repeat"/> rounds of one announcement per address; returns how many were sent.</summary>
-    /// <exception cref="LocalAddressActionException">The device cannot be opened or a send failed.</exception>
-    public int Announce(IReadOnlyList<LocalVirtualAddress> addresses, int repeat, PhysicalAddress mac)
+    /// <summary>How many capture devices are open now in a namespace (<see langword="null"/>: the process's own), for diagnostics and tests.</summary>
+    internal static int OpenDevices(string? networkNamespace)
     {
-        lock (_lock)
+        lock (SharedLock)
         {
-            LibPcapLiveDevice device = Open();
-            _mac = mac;
-            int sent = 0;
-            for (int round = 0; round < repeat; round++)
-            {
-                foreach (LocalVirtualAddress address in addresses)
-                {
-                    byte[] frame = address.IsIPv6 ? BuildNeighborAdvertisement(mac, address.Address) : BuildGratuitousArp(mac, address.Address);
-                    try
-                    {
-                        device.SendPacket(frame);
-                    }
-                    catch (PcapException e)
-                    {
-                        Close();
-                        throw new LocalAddressActionException($"cannot send the announcement of {address.Address} on {Where()}: {e.Message}", e);
-                    }
-
-                    sent++;
-                }
-            }
-
-            return sent;
+            return Shared.Values.Count(a => a._key.Namespace == networkNamespace && a._device is not null);
         }
     }
 
-    public void Dispose()
+    /// <summary>The shared announcer of an interface, one more user counted; give it back with <see cref="Release"/>.</summary>
+    public static NeighborAnnouncer Acquire(string interfaceName, string? networkNamespace, TimeProvider timeProvider)
+    {
+        (string, string?, TimeProvider) key = (interfaceName, networkNamespace, timeProvider);
+        lock (SharedLock)
+        {
+            if (!Shared.TryGetValue(key, out NeighborAnnouncer? announcer))
+            {
+                announcer = new NeighborAnnouncer(key);
+                Shared.Add(key, announcer);
+            }
+
+            announcer._users++;
+            return announcer;
+        }
+    }
+
+    /// <summary>One user fewer; the last one closes the device. Call once per <see cref="Acquire"/>.</summary>
+    public void Release()
+    {
+        lock (SharedLock)
+        {
+            if (--_users > 0)
+            {
+                return;
+            }
+
+            Shared.Remove(_key);
+        }
+
+        lock (_lock)
+        {
+            _released = true;
+            Close();
+        }
+
+        _pacer.Dispose();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="repeat"/> rounds of one announcement per address, each gratuitous ARP at least
+    /// <paramref name="garpInterval"/> after the previous one on the interface and each neighbour advertisement at
+    /// least <paramref name="gnaInterval"/> after the previous one (keepalived's <c>vrrp_garp_interval</c> /
+    /// <c>vrrp_gna_interval</c>); returns how many were sent.
+    /// </summary>
+    /// <exception cref="LocalAddressActionException">The device cannot be opened or a send failed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting for a turn.</exception>
+    public async Task<int> AnnounceAsync(IReadOnlyList<LocalVirtualAddress> addresses, int repeat, PhysicalAddress mac, TimeSpan garpInterval, TimeSpan gnaInterval,
+        CancellationToken cancellationToken)
+    {
+        int sent = 0;
+        for (int round = 0; round < repeat; round++)
+        {
+            foreach (LocalVirtualAddress address in addresses)
+            {
+                byte[] frame = address.IsIPv6 ? BuildNeighborAdvertisement(mac, address.Address) : BuildGratuitousArp(mac, address.Address);
+                await _pacer.RunAsync(address.IsIPv6, address.IsIPv6 ? gnaInterval : garpInterval, () => Send(frame, address), cancellationToken).ConfigureAwait(false);
+                sent++;
+            }
+        }
+
+        return sent;
+    }
+
+    private bool Send(byte[] frame, LocalVirtualAddress address)
     {
         lock (_lock)
         {
-            Close();
+            ObjectDisposedException.ThrowIf(_released, this);
+            LibPcapLiveDevice device = Open();
+            try
+            {
+                device.SendPacket(frame);
+            }
+            catch (PcapException e)
+            {
+                Close();
+                throw new LocalAddressActionException($"cannot send the announcement of {address.Address} on {Where()}: {e.Message}", e);
+            }
+
+            return true;
         }
     }
 
@@ -130,12 +192,12 @@ internal sealed class NeighborAnnouncer : IDisposable
             return _device;
         }
 
-        _device = NetworkNamespace.Run(_namespace, () =>
+        _device = NetworkNamespace.Run(_key.Namespace, () =>
         {
             LibPcapLiveDevice device;
             try
             {
-                device = LibPcapLiveDeviceList.New().FirstOrDefault(d => d.Name == _interface)
+                device = LibPcapLiveDeviceList.New().FirstOrDefault(d => d.Name == _key.Interface)
                     ?? throw new LocalAddressActionException($"interface {Where()} not found by libpcap");
                 device.Open(DeviceModes.None, 100);
             }
@@ -160,5 +222,5 @@ internal sealed class NeighborAnnouncer : IDisposable
         _device = null;
     }
 
-    private string Where() => _namespace is null ? _interface : $"{_interface} (namespace {_namespace})";
+    private string Where() => _key.Namespace is null ? _key.Interface : $"{_key.Interface} (namespace {_key.Namespace})";
 }

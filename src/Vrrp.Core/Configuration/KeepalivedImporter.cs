@@ -94,6 +94,12 @@ public sealed record GarpSettings(TimeSpan MasterDelay, int MasterRepeat, TimeSp
 {
     /// <summary>keepalived's defaults: delay 5 s, repeat 5, refresh off, refresh repeat 1; lower-priority values follow the master ones.</summary>
     public static GarpSettings Default { get; } = new(TimeSpan.FromSeconds(5), 5, TimeSpan.Zero, 1, null, null);
+
+    /// <summary>global <c>vrrp_garp_interval</c>: the least time between two gratuitous ARPs on one interface (default zero).</summary>
+    public TimeSpan GarpInterval { get; init; }
+
+    /// <summary>global <c>vrrp_gna_interval</c>: the least time between two unsolicited neighbour advertisements on one interface (default zero).</summary>
+    public TimeSpan GnaInterval { get; init; }
 }
 
 /// <summary>
@@ -261,6 +267,15 @@ public static class KeepalivedImporter
                         (ImmutableArray<string> fifoScript, ScriptUser? fifoUser) = context.CommandAndUser(item);
                         fifos[fifoKeyword] = (fifos.TryGetValue(fifoKeyword, out KeepalivedNotifyFifo? known) ? known : new KeepalivedNotifyFifo(fifoKeyword, "", item.Location))
                             with { Script = fifoScript, ScriptUser = fifoUser };
+                        break;
+                    case "vrrp_garp_interval" or "vrrp_gna_interval":
+                        // Seconds with microseconds, 1 µs .. 2^32 - 1 µs as keepalived reads them; per interface, so global only.
+                        if (context.Decimal(item, 0.000001m, uint.MaxValue / 1_000_000m) is decimal pace)
+                        {
+                            TimeSpan interval = TimeSpan.FromMicroseconds((double)decimal.Round(pace * 1_000_000m));
+                            globalGarp = item.Keyword.Text == "vrrp_garp_interval" ? globalGarp with { GarpInterval = interval } : globalGarp with { GnaInterval = interval };
+                        }
+
                         break;
                     case "vrrp_version":
                         if (context.Int(item, 2, 3) is int version)

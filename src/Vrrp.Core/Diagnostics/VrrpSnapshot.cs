@@ -85,9 +85,11 @@ public sealed class VrrpSnapshot
             stats[name] = name == "advert_interval_err" ? statistics.GetDrops(VrrpDropReason.IntervalMismatch) : all.GetValueOrDefault(name);
         }
 
-        foreach (KeyValuePair<string, long> counter in all.OrderBy(c => c.Key, StringComparer.Ordinal))
+        // Every instance has the same counter names: sort them once.
+        string[] sorted = s_sortedCounters is { } known && known.Length == all.Count ? known : (s_sortedCounters = [.. all.Keys.Order(StringComparer.Ordinal)]);
+        foreach (string name in sorted)
         {
-            stats.TryAdd(counter.Key, counter.Value);
+            stats.TryAdd(name, all[name]);
         }
 
         return new VrrpInstanceSnapshot(data, stats);
@@ -104,6 +106,8 @@ public sealed class VrrpSnapshot
         VrrpState.Fault => router.BasePriority == 255 ? VrrpState.Master : VrrpState.Backup,
         _ => options.InitialState == VrrpInitialState.Master ? VrrpState.Master : VrrpState.Backup,
     };
+
+    private static string[]? s_sortedCounters;
 
     /// <summary>keepalived's counters in the order of its <c>keepalived.json</c>; ours follow, sorted.</summary>
     private static readonly string[] KeepalivedCounters =

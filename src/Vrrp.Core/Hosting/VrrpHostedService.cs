@@ -248,6 +248,14 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
                     InstanceName = instance.Options.Name,
                     Interface = instance.Interface!,
                     Addresses = [.. instance.LocalAddresses.Select(a => a.Address)],
+                    GarpMasterDelay = instance.Garp.MasterDelay,
+                    GarpMasterRepeat = instance.Garp.MasterRepeat,
+                    GarpMasterRefresh = instance.Garp.MasterRefresh,
+                    GarpMasterRefreshRepeat = instance.Garp.MasterRefreshRepeat,
+                    GarpLowerPriorityDelay = instance.Garp.LowerPriorityDelay,
+                    GarpLowerPriorityRepeat = instance.Garp.LowerPriorityRepeat,
+                    GarpInterval = instance.Garp.GarpInterval,
+                    GnaInterval = instance.Garp.GnaInterval,
                 };
                 pipeline.Add(new LocalAddressAction(local, _time, _loggerFactory.CreateLogger("Vrrp.Actions.LocalAddress")));
             }

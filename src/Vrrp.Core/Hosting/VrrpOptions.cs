@@ -66,6 +66,12 @@ public sealed class VrrpOptions
     /// <summary>How often the state file is rewritten besides on every transition (default 5 s).</summary>
     public TimeSpan StateFileInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>keepalived <c>vrrp_garp_interval</c>: the least time between two gratuitous ARPs on one interface, across instances (default zero).</summary>
+    public TimeSpan GarpInterval { get; set; }
+
+    /// <summary>keepalived <c>vrrp_gna_interval</c>: the least time between two unsolicited neighbour advertisements on one interface (default zero).</summary>
+    public TimeSpan GnaInterval { get; set; }
+
     /// <summary>Checks every field and converts what can be converted.</summary>
     /// <returns>One message per problem, each starting with the field's path (<c>Instances[0].UnicastSource: ...</c>); empty when valid.</returns>
     public IReadOnlyList<string> Validate() => [.. VrrpOptionsConverter.Convert(this, "appsettings", null).Errors.Select(e => e.Message)];

@@ -79,6 +79,14 @@ internal static partial class VrrpOptionsConverter
             Add(nameof(VrrpOptions.NotifyFifoScript), $"needs {nameof(VrrpOptions.NotifyFifo)} (the FIFO it reads).");
         }
 
+        foreach ((string field, TimeSpan pace) in new[] { (nameof(VrrpOptions.GarpInterval), options.GarpInterval), (nameof(VrrpOptions.GnaInterval), options.GnaInterval) })
+        {
+            if (pace < TimeSpan.Zero || pace > LocalAddressActionOptions.MaxAnnouncementInterval)
+            {
+                Add(field, $"must be 0..4294.967295 s (2^32 - 1 µs); got {pace}.");
+            }
+        }
+
         if (options.StateFileInterval <= TimeSpan.Zero)
         {
             Add(nameof(VrrpOptions.StateFileInterval), $"must be positive; got {options.StateFileInterval}.");
@@ -137,7 +145,7 @@ internal static partial class VrrpOptionsConverter
 
             if (ConvertInstance(instance, prefix, trackers, usedTrackers, sourceTrackers, policy, Add, Where) is { } converted)
             {
-                instances.Add(converted);
+                instances.Add(converted with { Garp = converted.Garp with { GarpInterval = options.GarpInterval, GnaInterval = options.GnaInterval } });
             }
         }
 

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Vrrp.Packets;
 
 namespace Vrrp.Routing;
@@ -11,6 +10,13 @@ public sealed class VrrpStatistics
 {
     internal const int DropReasonCount = (int)VrrpDropReason.NotRunning + 1;
     internal const int ParseStatusCount = (int)VrrpParseStatus.UnsupportedIPv6ExtensionHeader + 1;
+
+    // The counter names of drop reasons and parse statuses, built once (the state file asks every few seconds per instance).
+    private static readonly (VrrpDropReason Reason, string Name)[] DropCounters =
+        [.. Enum.GetValues<VrrpDropReason>().Select(r => (r, "drop_" + SnakeCase.Convert(r.ToString())))];
+
+    private static readonly (VrrpParseStatus Status, string Name)[] ParseCounters =
+        [.. Enum.GetValues<VrrpParseStatus>().Where(s => s != VrrpParseStatus.Success).Select(s => (s, "parse_" + SnakeCase.Convert(s.ToString())))];
 
     private readonly long[] _drops;
     private readonly long[] _parseDrops;
@@ -70,7 +76,7 @@ public sealed class VrrpStatistics
     /// </summary>
     public IReadOnlyDictionary<string, long> ToDictionary()
     {
-        Dictionary<string, long> map = new(StringComparer.Ordinal)
+        Dictionary<string, long> map = new(14 + DropCounters.Length + ParseCounters.Length, StringComparer.Ordinal)
         {
             ["advert_rcvd"] = AdvertisementsReceived,
             ["advert_sent"] = AdvertisementsSent,
@@ -87,20 +93,17 @@ public sealed class VrrpStatistics
             ["pri_zero_sent"] = PriorityZeroSent,
             ["interval_mismatch_ignored"] = IntervalMismatchesIgnored,
         };
-        foreach (VrrpDropReason reason in Enum.GetValues<VrrpDropReason>())
+        foreach ((VrrpDropReason reason, string name) in DropCounters)
         {
-            map["drop_" + SnakeCase.Convert(reason.ToString())] = GetDrops(reason);
+            map[name] = GetDrops(reason);
         }
 
-        foreach (VrrpParseStatus status in Enum.GetValues<VrrpParseStatus>())
+        foreach ((VrrpParseStatus status, string name) in ParseCounters)
         {
-            if (status != VrrpParseStatus.Success)
-            {
-                map["parse_" + SnakeCase.Convert(status.ToString())] = GetParseDrops(status);
-            }
+            map[name] = GetParseDrops(status);
         }
 
-        return map.ToFrozenDictionary(StringComparer.Ordinal);
+        return map.AsReadOnly();
     }
 
     /// <summary>The mutable counters a router keeps under its lock.</summary>

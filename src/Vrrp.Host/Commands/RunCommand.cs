@@ -237,6 +237,8 @@ internal static partial class RunCommand
                         GarpMasterRefreshRepeat = instance.Garp.MasterRefreshRepeat,
                         GarpLowerPriorityDelay = instance.Garp.LowerPriorityDelay,
                         GarpLowerPriorityRepeat = instance.Garp.LowerPriorityRepeat,
+                        GarpInterval = instance.Garp.GarpInterval,
+                        GnaInterval = instance.Garp.GnaInterval,
                     };
                     pipeline.Add(new LocalAddressAction(options, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.LocalAddress")));
                 }

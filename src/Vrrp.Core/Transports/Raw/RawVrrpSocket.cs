@@ -17,10 +17,15 @@ internal readonly record struct RawReceive(int Offset, int Length, IPAddress Sou
 internal sealed unsafe class RawVrrpSocket : IDisposable
 {
     private const int ControlBufferSize = 128;
+    private const int MaxCachedDestinations = 64;
     private readonly Socket _socket;
     private readonly int _fd;
     private readonly object _sendLock = new();
     private int _currentTtl = -1;
+
+    // Serialised destinations (the peers), so that a send allocates nothing: SendTo(EndPoint) builds a new
+    // SocketAddress every call (about 100 bytes per advert). Bounded: further destinations are serialised per send.
+    private readonly Dictionary<IPAddress, SocketAddress> _destinations = [];
 
     private RawVrrpSocket(Socket socket, int fd, AddressFamily family)
     {
@@ -123,7 +128,18 @@ internal sealed unsafe class RawVrrpSocket : IDisposable
                 _currentTtl = ttl;
             }
 
-            _socket.SendTo(message, SocketFlags.None, new IPEndPoint(destination, 0));
+            if (!_destinations.TryGetValue(destination, out SocketAddress? address))
+            {
+                address = new IPEndPoint(destination, 0).Serialize();
+                if (_destinations.Count < MaxCachedDestinations)
+                {
+                    // A copy as the key: the caller's IPAddress is mutable (ScopeId).
+                    IPAddress key = destination.AddressFamily == AddressFamily.InterNetworkV6 ? new IPAddress(destination.GetAddressBytes(), destination.ScopeId) : new IPAddress(destination.GetAddressBytes());
+                    _destinations.Add(key, address);
+                }
+            }
+
+            _socket.SendTo(message, SocketFlags.None, address);
         }
     }
 
