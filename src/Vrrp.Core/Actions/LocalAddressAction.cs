@@ -109,6 +109,14 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
             return;
         }
 
+        if (failoverEvent.IsSuperseded)
+        {
+            // The instance left MASTER before this ran: adding the addresses and announcing them now would pull the
+            // neighbours' traffic away from the real MASTER until its next announcement.
+            LogSuperseded(_logger, _options.Interface, failoverEvent);
+            return;
+        }
+
         await ChangeAllAsync(add: true, cancellationToken).ConfigureAwait(false);
         _mac ??= await ReadMacAsync(cancellationToken).ConfigureAwait(false);
         bool master = failoverEvent.Kind == FailoverEventKind.Master;
@@ -299,4 +307,7 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
 
     [LoggerMessage(EventId = 5044, Level = LogLevel.Error, Message = "Announcement ({What}) on {Interface} failed")]
     private static partial void LogTimedSendFailed(ILogger logger, string @interface, string what, Exception exception);
+
+    [LoggerMessage(EventId = 5045, Level = LogLevel.Information, Message = "Not holding the virtual addresses on {Interface} for {Event}: the instance already left MASTER (superseded)")]
+    private static partial void LogSuperseded(ILogger logger, string @interface, FailoverEvent @event);
 }

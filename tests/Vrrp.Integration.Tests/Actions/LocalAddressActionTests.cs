@@ -89,6 +89,27 @@ public sealed class LocalAddressActionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_superseded_master_event_neither_adds_nor_announces_the_address()
+    {
+        using LocalAddressAction action = new(new LocalAddressActionOptions
+        {
+            Interface = "eth0",
+            Addresses = [LocalVirtualAddress.Parse("192.0.2.100/24")],
+            NetworkNamespace = _n1,
+            GarpMasterDelay = TimeSpan.Zero,
+        });
+        FailoverEvent master = FailoverEvent.FromTransition(1, new VrrpTransition("VI_47", VrrpState.Backup, VrrpState.Master, VrrpTransitionReason.MasterDown, 100, DateTimeOffset.UtcNow))!;
+
+        await action.OnEventAsync(master with { IsSuperseded = true }, CancellationToken.None);
+        Assert.False(HasAddress(_n1, "192.0.2.100"));
+        Assert.Equal(0, action.AnnouncementsSent);
+
+        await action.OnEventAsync(master with { Sequence = 2 }, CancellationToken.None);
+        Assert.True(HasAddress(_n1, "192.0.2.100"));
+        Assert.True(action.AnnouncementsSent > 0);
+    }
+
+    [Fact]
     public async Task A_missing_interface_fails_the_event_with_a_clear_message()
     {
         using LocalAddressAction action = new(new LocalAddressActionOptions
