@@ -133,8 +133,11 @@ public class ClusterProperties
         {
             if (other != master && SimCluster.Compare(other, master) > 0)
             {
-                // Only nopreempt lets a lower incumbent stay.
-                Assert.True(!other.Spec.Preempt, $"#{other.Index} beats MASTER #{master.Index} yet is BACKUP: {cluster.Describe()}");
+                // Only nopreempt lets a lower incumbent stay — or an equal priority: the address breaks a tie between two
+                // MASTERs, but a BACKUP never preempts a MASTER of its own priority (RFC 9568 6.4.2: "greater than or
+                // equal" resets its Master_Down_Timer). Replay (17048955771339146225,720686490834692161,74) hit it.
+                bool samePriority = other.Router!.EffectivePriority == master.Router!.EffectivePriority;
+                Assert.True(!other.Spec.Preempt || samePriority, $"#{other.Index} beats MASTER #{master.Index} yet is BACKUP: {cluster.Describe()}");
             }
         }
 
