@@ -30,6 +30,9 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# A signal (a timeout, Ctrl+C) ends the script through its EXIT trap, so what it created is removed; long waits are
+# `sleep & wait` so the signal is handled at once rather than after the sleep.
+trap 'exit 143' TERM INT HUP
 
 [ "$(id -u)" = 0 ] || { echo "run as root (namespaces, raw sockets)" >&2; exit 2; }
 command -v keepalived >/dev/null || { echo "apt-get install keepalived" >&2; exit 2; }
@@ -116,7 +119,7 @@ measure() { # IMPL INTERVAL
   backup=$(start "$impl" "$NS2" "$d2/conf" "$d2"); PIDS+=("$backup")
   wait_file "$d2/backup" 30 || { echo "$impl: backup never became BACKUP" >&2; cat "$d2/out" >&2; exit 1; }
   for rep in $(seq 1 "$REPS"); do
-    sleep "$(echo "$int * 3" | bc)"
+    sleep "$(echo "$int * 3" | bc)" & wait $!
     rm -f "$d2/master"
     local t0; t0=$(now); signal_master "$impl" "$master" "$d1" STOP
     stop_hard "$impl" "$master" "$d1"
@@ -151,9 +154,9 @@ echo "|---|---:|---:|"
 for impl in ours keepalived; do
   d="$WORK/idle-$impl"; mkdir -p "$d"; config 1 MASTER 150 0.1 "" 100 >"$d/conf"
   pid=$(start "$impl" "$NS1" "$d/conf" "$d"); PIDS+=("$pid")
-  sleep "$IDLE_WARMUP"
+  sleep "$IDLE_WARMUP" & wait $!
   procs=("$pid"); [ "$impl" = keepalived ] && procs=("$(cat "$d/main.pid")" "$(cat "$d/vrrp.pid")")
-  c0=$(cpu_ticks "${procs[@]}"); sleep "$IDLE_SECONDS"; c1=$(cpu_ticks "${procs[@]}")
+  c0=$(cpu_ticks "${procs[@]}"); sleep "$IDLE_SECONDS" & wait $!; c1=$(cpu_ticks "${procs[@]}")
   printf '| %s | %.1f %% | %.1f MiB |\n' "$impl" "$(echo "($c1 - $c0) * 100 / $(getconf CLK_TCK) / $IDLE_SECONDS" | bc -l)" "$(echo "$(rss_kib "${procs[@]}") / 1024" | bc -l)"
   stop_hard "$impl" "$pid" "$d"
 done

@@ -25,6 +25,9 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# A signal (a timeout, Ctrl+C) ends the script through its EXIT trap, so what it created is removed; long waits are
+# `sleep & wait` so the signal is handled at once rather than after the sleep.
+trap 'exit 143' TERM INT HUP
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
 
 dotnet build "$ROOT/src/Vrrp.Host" -c Release -nologo -v:q >/dev/null
@@ -76,7 +79,7 @@ print('%.1f %.1f %s %d %.1f' % (heap / 2**20, last.get('dotnet.gc.last_collectio
 PY
 }
 
-sleep 15   # start-up, JIT, every instance MASTER after its Master_Down_Interval
+sleep 15 & wait $!   # start-up, JIT, every instance MASTER after its Master_Down_Interval
 [ "$(masters)" = 100 ] || { echo "not all 100 instances are MASTER" >&2; cat "$WORK/out" >&2; exit 1; }
 if [ -n "$COUNTERS" ]; then for _ in $(seq 1 30); do [ -s "$WORK/counters.csv" ] && break; sleep 1; done; fi
 read -r t0 s0 <<<"$(sample)"; r0=$(rss)

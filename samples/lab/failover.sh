@@ -21,6 +21,9 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# A signal (a timeout, Ctrl+C) ends the script through its EXIT trap, so what it created is removed; long waits are
+# `sleep & wait` so the signal is handled at once rather than after the sleep.
+trap 'exit 143' TERM INT HUP
 
 ip netns add "$NS_A"
 ip netns add "$NS_B"

@@ -37,15 +37,10 @@ internal sealed class AnnouncementPacer : IDisposable
                 }
             }
 
-            try
-            {
-                return send();
-            }
-            finally
-            {
-                // A failed send counts too: the next one keeps its distance from whatever may have reached the wire.
-                clock.LastSent = _time.GetTimestamp();
-            }
+            // Stamped as the send starts (a failed send counts too: the next one keeps its distance from whatever may
+            // have reached the wire), so whoever sees this send has also seen the time the next one waits from.
+            clock.LastSent = _time.GetTimestamp();
+            return send();
         }
         finally
         {

@@ -114,7 +114,7 @@ public sealed class NativeAotHostTests(NativeAotHostTests.PublishedHost publishe
             string output = Path.Combine(_directory, "out");
             // Its own artifacts path: the publish shares no bin/obj with the build running the tests.
             (int exit, string log) = Run(Dotnet, $"publish {Path.Combine(root, "src", "Vrrp.Host")} -c Release -r linux-x64 -p:PublishAot=true " +
-                $"--artifacts-path {Path.Combine(_directory, "artifacts")} -o {output} -nologo", TimeSpan.FromMinutes(10));
+                $"--artifacts-path {Path.Combine(_directory, "artifacts")} -o {output} -nologo --disable-build-servers", TimeSpan.FromMinutes(10));
             Assert.True(exit == 0, $"the NativeAOT publish failed ({exit}):\n{log}");
             // Warnings as errors (Directory.Build.props): the only warning left is PacketDotNet's IL2104, by design.
             Assert.DoesNotContain(log.Split('\n'), l => l.Contains("warning IL", StringComparison.Ordinal) && !l.Contains("IL2104: Assembly 'PacketDotNet'", StringComparison.Ordinal));
