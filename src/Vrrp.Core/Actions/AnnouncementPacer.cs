@@ -37,16 +37,25 @@ internal sealed class AnnouncementPacer : IDisposable
                 }
             }
 
-            // Stamped as the send starts (a failed send counts too: the next one keeps its distance from whatever may
-            // have reached the wire), so whoever sees this send has also seen the time the next one waits from.
-            clock.LastSent = _time.GetTimestamp();
-            return send();
+            try
+            {
+                return send();
+            }
+            finally
+            {
+                // Stamped when the send is over (opening the device can make the first one slow), so the next one keeps
+                // its distance from what reached the wire; a failed send counts too.
+                clock.LastSent = _time.GetTimestamp();
+            }
         }
         finally
         {
             clock.Turn.Release();
         }
     }
+
+    /// <summary>When the last send of the kind was over (<see cref="TimeProvider.GetTimestamp"/>); null before the first. For tests.</summary>
+    internal long? LastSent(bool ipv6) => (ipv6 ? _na : _arp).LastSent;
 
     public void Dispose()
     {

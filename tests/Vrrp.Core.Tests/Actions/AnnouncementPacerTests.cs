@@ -21,7 +21,8 @@ public sealed class AnnouncementPacerTests
 
         for (int n = 1; n < 6; n++)
         {
-            await Eventually.TrueAsync(() => Count() == n, $"send {n}");
+            // The send is over (its time stamped) before the clock moves on.
+            await Eventually.TrueAsync(() => Count() == n && pacer.LastSent(ipv6: false) == time.GetTimestamp(), $"send {n}");
             time.Advance(Ten - TimeSpan.FromMilliseconds(1));
             await Eventually.Settle();
             Assert.Equal(n, Count());
