@@ -82,7 +82,7 @@ CONF
 start() {
   local impl=$1 ns=$2 conf=$3 dir=$4
   if [ "$impl" = ours ]; then
-    ip netns exec "$ns" "$DOTNET" "$VRRP_DLL" run --config "$conf" --log-level Warning >"$dir/out" 2>&1 &
+    ip netns exec "$ns" "$DOTNET" "$VRRP_DLL" run --config "$conf" --state-file "$dir/state.json" --log-level Warning >"$dir/out" 2>&1 &
     echo $!
   else
     rm -f "$dir"/*.pid

@@ -35,8 +35,8 @@ public sealed class RunCommandTests : IDisposable
         (int exit, string error) = await Run("vrrp_instance A {\n  virtual_router_id 3\n  unicast_src_ip 192.0.2.1\n  use_vmac\n  smtp_alert\n  dont_track_primary\n}\nvirtual_server 192.0.2.9 80 {\n}\n");
 
         Assert.Equal(RunCommand.BadConfiguration, exit);
-        Assert.Contains("vrrp.conf:4:3: 'use_vmac' in vrrp_instance A is not supported yet", error, StringComparison.Ordinal);
-        Assert.Contains("vrrp.conf:8:1: 'virtual_server' in the top level is not supported yet", error, StringComparison.Ordinal);
+        Assert.Contains("error: unsupported: 'use_vmac' at " + Path.Combine(_directory, "vrrp.conf") + " line 4: 'use_vmac' in vrrp_instance A is not supported yet", error, StringComparison.Ordinal);
+        Assert.Contains("vrrp.conf line 8: 'virtual_server' in the top level is not supported yet", error, StringComparison.Ordinal);
         Assert.Contains("--ignore-unsupported", error, StringComparison.Ordinal);
     }
 

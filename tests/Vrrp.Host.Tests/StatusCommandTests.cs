@@ -54,11 +54,42 @@ public sealed class StatusCommandTests : IDisposable
     }
 
     [Fact]
+    public void Config_finds_the_state_file_its_json_file_location_names()
+    {
+        string state = Path.Combine(_directory, "keepalived.json");
+        File.WriteAllText(state, """[ { "data": { "iname": "VI_9", "state_name": "MASTER", "vrid": 9, "effective_priority": 120, "base_priority": 100, "master_priority": 120, "vips": [], "last_transition": 0 } } ]""");
+        string config = Path.Combine(_directory, "keepalived.conf");
+        File.WriteAllText(config, $"global_defs {{\n json_file_location {state}\n}}\nvrrp_instance VI_9 {{\n virtual_router_id 9\n unicast_src_ip 192.0.2.1\n unicast_fault_no_peer\n}}\n");
+
+        (int exit, string output, _) = Invoke("status", "--config", config);
+        Assert.Equal(StatusCommand.Printed, exit);
+        Assert.Matches(@"\nVI_9\s+MASTER\s+9\s+120\s+100\s", output);
+
+        // The JSON form's StateFile too; naming the file twice is refused.
+        string json = Path.Combine(_directory, "vrrp.json");
+        File.WriteAllText(json, $$"""{ "StateFile": "{{state}}", "Instances": [ { "Name": "VI_9", "VirtualRouterId": 9, "UnicastSource": "192.0.2.1", "FaultWithoutPeers": true } ] }""");
+        (exit, output, _) = Invoke("status", "--config", json);
+        Assert.Equal(StatusCommand.Printed, exit);
+        Assert.Matches(@"\nVI_9\s+MASTER\s", output);
+        (exit, _, string error) = Invoke("status", "--config", config, "--state-file", state);
+        Assert.NotEqual(StatusCommand.Printed, exit);
+        Assert.Contains("give one", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_state_file_exits_1_and_says_why()
     {
         StringWriter error = new();
         Assert.Equal(StatusCommand.NoState, StatusCommand.Run(new FileInfo(Path.Combine(_directory, "none.json")), json: false, new StringWriter(), error));
         Assert.Contains("is 'vrrp run' running", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static (int Exit, string Output, string Error) Invoke(params string[] arguments)
+    {
+        StringWriter output = new();
+        StringWriter error = new();
+        int exit = new System.CommandLine.RootCommand { StatusCommand.Create() }.Parse(arguments).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
     }
 
     private static VirtualRouterOptions Options(string name, int priority, string source, string peer) => new()

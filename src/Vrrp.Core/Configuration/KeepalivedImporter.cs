@@ -150,6 +150,12 @@ public sealed record KeepalivedConfiguration(
 
     /// <summary>The notify FIFOs (<c>notify_fifo</c>, <c>vrrp_notify_fifo</c>): each gets a line per event.</summary>
     public ImmutableArray<KeepalivedNotifyFifo> NotifyFifos { get; init; } = [];
+
+    /// <summary>
+    /// Where the keepalived-compatible JSON snapshot is kept (keepalived <c>json_file_location</c>; JSON <c>StateFile</c>),
+    /// an absolute path; <see langword="null"/> when the file does not say (<c>vrrp run</c> then uses its default).
+    /// </summary>
+    public string? StateFile { get; init; }
 }
 
 /// <summary>
@@ -164,8 +170,21 @@ public static class KeepalivedImporter
     /// <exception cref="KeepalivedConfigException">Values are wrong; every error is listed with its position.</exception>
     public static KeepalivedConfiguration ImportFile(string path)
     {
-        KeepalivedConfiguration configuration = Import(KeepalivedSyntax.ParseFile(path));
-        return WarnIfSecretsAreReadable(configuration, path);
+        List<ConfigDiagnostic> includeWarnings = [];
+        ImmutableArray<ConfigStatement> statements = KeepalivedSyntax.Parse(File.ReadAllText(path), path, readFile: null, includeWarnings);
+        KeepalivedConfiguration configuration = Import(statements);
+        configuration = configuration with { Warnings = [.. includeWarnings, .. configuration.Warnings] };
+
+        // The password may stand in an included file: each file that holds one is checked.
+        foreach (string file in FilesHolding(statements, "auth_pass").Distinct(StringComparer.Ordinal))
+        {
+            configuration = WarnIfSecretsAreReadable(configuration, file);
+        }
+
+        return configuration;
+
+        static IEnumerable<string> FilesHolding(ImmutableArray<ConfigStatement> statements, string keyword) =>
+            statements.SelectMany(s => s.Keyword.Text == keyword ? [s.Location.File] : FilesHolding(s.Children, keyword));
     }
 
     /// <summary>
@@ -209,6 +228,7 @@ public static class KeepalivedImporter
         Dictionary<string, KeepalivedNotifyFifo> fifos = new(StringComparer.Ordinal);
         ScriptUser? scriptUser = null;
         bool scriptSecurity = false;
+        string? stateFile = null;
 
         // global_defs first: vrrp_version applies to every instance wherever it stands.
         foreach (ConfigStatement statement in statements.Where(s => s.Keyword.Text == "global_defs"))
@@ -229,6 +249,20 @@ public static class KeepalivedImporter
                         break;
                     case "router_id":
                         routerId = context.Single(item);
+                        break;
+                    case "json_file_location":
+                        if (context.Single(item) is { } jsonFile)
+                        {
+                            if (Path.IsPathFullyQualified(jsonFile))
+                            {
+                                stateFile = jsonFile;
+                            }
+                            else
+                            {
+                                context.Error(item.Arguments[0].Location, $"json_file_location needs an absolute path; got '{jsonFile}'");
+                            }
+                        }
+
                         break;
                     case "vrrp_startup_delay":
                         if (context.Decimal(item, 0m, 86400m) is decimal startupDelay)
@@ -402,6 +436,7 @@ public static class KeepalivedImporter
             SyncGroups = groups,
             StartupDelay = startup,
             NotifyFifos = [.. fifos.Values.Where(f => f.Path.Length > 0).OrderBy(f => f.Keyword, StringComparer.Ordinal)],
+            StateFile = stateFile,
         };
     }
 

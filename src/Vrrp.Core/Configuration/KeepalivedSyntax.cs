@@ -70,7 +70,7 @@ public sealed class ConfigSyntaxException : FormatException
 
 /// <summary>
 /// Reads keepalived.conf syntax (keepalived.conf(5)): words separated by blanks, <c>#</c> and <c>!</c> comments,
-/// double-quoted strings, <c>{</c> / <c>}</c> blocks, and <c>include PATTERN</c> (glob, relative to the including
+/// double-quoted strings, <c>{</c> / <c>}</c> blocks, and <c>include PATTERN</c> (glob(3) with braces, relative to the including
 /// file) anywhere. It knows no keywords: meaning is given by the importer.
 /// </summary>
 public static class KeepalivedSyntax
@@ -82,18 +82,24 @@ public static class KeepalivedSyntax
     /// <param name="fileName">Used in locations and to resolve relative includes.</param>
     /// <param name="readFile">Reads an included file; defaults to the file system.</param>
     /// <exception cref="ConfigSyntaxException">Unbalanced braces, an unterminated quote, or a bad include.</exception>
-    public static ImmutableArray<ConfigStatement> Parse(string text, string fileName = "keepalived.conf", Func<string, string>? readFile = null)
+    public static ImmutableArray<ConfigStatement> Parse(string text, string fileName = "keepalived.conf", Func<string, string>? readFile = null) =>
+        Parse(text, fileName, readFile, warnings: null);
+
+    /// <summary>Reads and parses a file.</summary>
+    public static ImmutableArray<ConfigStatement> ParseFile(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>As <see cref="Parse(string, string, Func{string, string}?)"/>; an include pattern that matches no file is added to <paramref name="warnings"/>.</summary>
+    internal static ImmutableArray<ConfigStatement> Parse(string text, string fileName, Func<string, string>? readFile, ICollection<ConfigDiagnostic>? warnings)
     {
         ArgumentNullException.ThrowIfNull(text);
         List<Line> lines = [];
-        Expand(text, fileName, readFile ?? File.ReadAllText, lines, depth: 0);
+        Expand(text, fileName, new Reader(readFile ?? File.ReadAllText, warnings), lines, depth: 0);
         int index = 0;
         ImmutableArray<ConfigStatement> statements = ParseBlock(lines, ref index, opener: null);
         return statements;
     }
 
-    /// <summary>Reads and parses a file.</summary>
-    public static ImmutableArray<ConfigStatement> ParseFile(string path) => Parse(File.ReadAllText(path), path);
+    private sealed record Reader(Func<string, string> ReadFile, ICollection<ConfigDiagnostic>? Warnings);
 
     private readonly record struct Line(List<ConfigWord> Words);
 
@@ -184,7 +190,7 @@ public static class KeepalivedSyntax
         return statements.ToImmutable();
     }
 
-    private static void Expand(string text, string fileName, Func<string, string> readFile, List<Line> lines, int depth)
+    private static void Expand(string text, string fileName, Reader reader, List<Line> lines, int depth)
     {
         string[] rawLines = text.Split('\n');
         for (int i = 0; i < rawLines.Length; i++)
@@ -192,7 +198,7 @@ public static class KeepalivedSyntax
             List<ConfigWord> words = Tokenize(rawLines[i].TrimEnd('\r'), fileName, i + 1);
             if (words.Count > 0 && words[0].Text == "include")
             {
-                Include(words, fileName, readFile, lines, depth);
+                Include(words, fileName, reader, lines, depth);
                 continue;
             }
 
@@ -203,7 +209,7 @@ public static class KeepalivedSyntax
         }
     }
 
-    private static void Include(List<ConfigWord> words, string fileName, Func<string, string> readFile, List<Line> lines, int depth)
+    private static void Include(List<ConfigWord> words, string fileName, Reader reader, List<Line> lines, int depth)
     {
         ConfigWord include = words[0];
         if (words.Count != 2)
@@ -216,20 +222,31 @@ public static class KeepalivedSyntax
             throw new ConfigSyntaxException(include.Location, $"includes nest deeper than {MaxIncludeDepth} (a loop?)");
         }
 
+        // Relative to the including file's directory (keepalived changes into it while it reads the file).
         string pattern = words[1].Text;
         string baseDirectory = Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? ".";
         string full = Path.IsPathRooted(pattern) ? pattern : Path.Combine(baseDirectory, pattern);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        string filePattern = Path.GetFileName(full);
-        IEnumerable<string> matches;
-        if (filePattern.IndexOfAny(['*', '?', '[']) >= 0)
+        List<string> matches;
+        if (ConfigGlob.IsPattern(full))
         {
-            matches = Directory.Exists(directory)
-                ? Directory.GetFiles(directory, filePattern).Order(StringComparer.Ordinal)
-                : [];
+            try
+            {
+                matches = ConfigGlob.Expand(full);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigSyntaxException(words[1].Location, $"include '{pattern}': {e.Message}");
+            }
+
+            if (matches.Count == 0)
+            {
+                // keepalived logs "No config files matched" and goes on; an empty conf.d is normal, but say so.
+                reader.Warnings?.Add(new ConfigDiagnostic(words[1].Location, $"include '{pattern}' matches no file"));
+            }
         }
         else
         {
+            // One named file: a missing one is an error (keepalived would go on without it, and fail over differently).
             matches = [full];
         }
 
@@ -238,14 +255,14 @@ public static class KeepalivedSyntax
             string content;
             try
             {
-                content = readFile(match);
+                content = reader.ReadFile(match);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new ConfigSyntaxException(words[1].Location, $"cannot read included file '{match}': {e.Message}");
             }
 
-            Expand(content, match, readFile, lines, depth + 1);
+            Expand(content, match, reader, lines, depth + 1);
         }
     }
 

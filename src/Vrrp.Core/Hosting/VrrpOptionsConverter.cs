@@ -288,6 +288,7 @@ internal static partial class VrrpOptionsConverter
             SyncGroups = groups.ToImmutable(),
             StartupDelay = options.StartupDelay,
             NotifyFifos = fifos,
+            StateFile = string.IsNullOrWhiteSpace(options.StateFile) ? null : options.StateFile,
         }, errors);
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Vrrp.Configuration;
 using Vrrp.Routing;
 
@@ -11,7 +10,7 @@ namespace Vrrp.Host.Commands;
 /// Prints every error at <c>file:line:column</c>, each unsupported keyword once with the lines it is on, and a
 /// summary of the instances. Exit codes: 0 valid, 2 invalid (or unsupported keywords without <c>--ignore-unsupported</c>, as <c>vrrp run</c> would refuse).
 /// </summary>
-internal static partial class CheckConfigCommand
+internal static class CheckConfigCommand
 {
     public const int Valid = 0;
     public const int Invalid = 2;
@@ -47,7 +46,7 @@ internal static partial class CheckConfigCommand
                 error.WriteLine($"error: {diagnostic}");
             }
 
-            WriteUnsupported(e.Unsupported, error);
+            ConfigurationFile.WriteUnsupported(e.Unsupported, "unsupported", error);
             error.WriteLine($"{file.Name}: {e.Errors.Count} error(s).");
             return Invalid;
         }
@@ -62,7 +61,7 @@ internal static partial class CheckConfigCommand
             error.WriteLine($"warning: {warning}");
         }
 
-        WriteUnsupported(configuration.Unsupported, error);
+        ConfigurationFile.WriteUnsupported(configuration.Unsupported, "unsupported", error);
         if (configuration.Instances.IsEmpty)
         {
             error.WriteLine($"error: {file.FullName} has no VRRP instance.");
@@ -92,21 +91,6 @@ internal static partial class CheckConfigCommand
         return Valid;
     }
 
-    /// <summary>Each unsupported keyword once: <c>unsupported: 'smtp_alert' at host.conf lines 3, 17: ... is not supported yet</c>.</summary>
-    private static void WriteUnsupported(IReadOnlyList<ConfigDiagnostic> unsupported, TextWriter error)
-    {
-        foreach (IGrouping<string, ConfigDiagnostic> keyword in unsupported.GroupBy(KeywordOf, StringComparer.Ordinal))
-        {
-            ConfigDiagnostic first = keyword.First();
-            string lines = string.Join(", ", keyword.Select(d => d.Location.Line).Distinct().Order());
-            string plural = keyword.Select(d => d.Location.Line).Distinct().Count() > 1 ? "lines" : "line";
-            error.WriteLine($"unsupported: {keyword.Key} at {first.Location.File} {plural} {lines}: {first.Message}");
-        }
-    }
-
-    private static string KeywordOf(ConfigDiagnostic diagnostic) =>
-        QuotedWord().Match(diagnostic.Message) is { Success: true } match ? match.Value : diagnostic.Message;
-
     private static void WriteSummary(KeepalivedConfiguration configuration, string form, string name, TextWriter output)
     {
         output.WriteLine($"{name}: valid {form} configuration: {configuration.Instances.Length} instance(s), {configuration.Trackers.Length} tracker(s), {configuration.SyncGroups.Length} sync group(s).");
@@ -129,7 +113,4 @@ internal static partial class CheckConfigCommand
             output.WriteLine($"  sync group {group.Name}: {string.Join(", ", group.Instances)}");
         }
     }
-
-    [GeneratedRegex("'[^']+'")]
-    private static partial Regex QuotedWord();
 }

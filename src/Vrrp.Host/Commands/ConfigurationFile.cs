@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Vrrp.Configuration;
 
 namespace Vrrp.Host.Commands;
 
 /// <summary>Loads a configuration file in either form: keepalived.conf, or the JSON form (<c>.json</c> extension, or content starting with <c>{</c>).</summary>
-internal static class ConfigurationFile
+internal static partial class ConfigurationFile
 {
     /// <summary>Imports <paramref name="path"/>.</summary>
     /// <exception cref="ConfigSyntaxException">Malformed file.</exception>
@@ -50,6 +51,29 @@ internal static class ConfigurationFile
 
         return Convert.ToHexString(hash.GetHashAndReset());
     }
+
+    /// <summary>
+    /// Each unsupported keyword once, with every place it stands:
+    /// <c>unsupported: 'smtp_alert' at host.conf lines 3, 17; extra.conf line 2: 'smtp_alert' in ... is not supported yet</c>.
+    /// </summary>
+    public static void WriteUnsupported(IReadOnlyList<ConfigDiagnostic> unsupported, string prefix, TextWriter error)
+    {
+        foreach (IGrouping<string, ConfigDiagnostic> keyword in unsupported.GroupBy(KeywordOf, StringComparer.Ordinal))
+        {
+            IEnumerable<string> places = keyword.GroupBy(d => d.Location.File, StringComparer.Ordinal).Select(file =>
+            {
+                int[] lines = [.. file.Select(d => d.Location.Line).Distinct().Order()];
+                return $"{file.Key} {(lines.Length > 1 ? "lines" : "line")} {string.Join(", ", lines)}";
+            });
+            error.WriteLine($"{prefix}: {keyword.Key} at {string.Join("; ", places)}: {keyword.First().Message}");
+        }
+    }
+
+    private static string KeywordOf(ConfigDiagnostic diagnostic) =>
+        QuotedWord().Match(diagnostic.Message) is { Success: true } match ? match.Value : diagnostic.Message;
+
+    [GeneratedRegex("'[^']+'")]
+    private static partial Regex QuotedWord();
 
     /// <summary>The form of <paramref name="path"/>, for messages.</summary>
     public static string FormOf(string path) => VrrpJsonConfiguration.IsJsonFile(path) ? "JSON" : "keepalived.conf";

@@ -34,10 +34,10 @@ internal static partial class RunCommand
     public static Command Create()
     {
         Option<FileInfo> config = new("--config", "-f") { Description = "keepalived.conf or JSON configuration (.json, or content starting with '{') to run.", Required = true };
-        Option<FileInfo> stateFile = new("--state-file")
+        Option<FileInfo?> stateFile = new("--state-file")
         {
-            Description = "Where to keep the keepalived-compatible JSON snapshot read by 'vrrp status' (updated on every transition and every 5 s).",
-            DefaultValueFactory = _ => new FileInfo(VrrpStateFileWriter.DefaultPath),
+            Description = "Where to keep the keepalived-compatible JSON snapshot read by 'vrrp status' (updated on every transition and every 5 s). "
+                + $"Default: the configuration's json_file_location (JSON: StateFile), else {VrrpStateFileWriter.DefaultPath}.",
         };
         Option<bool> ignoreUnsupported = new("--ignore-unsupported")
         {
@@ -58,14 +58,14 @@ internal static partial class RunCommand
             parse.GetValue(ignoreUnsupported),
             TimeSpan.FromSeconds(parse.GetValue(notifyTimeout)),
             parse.GetValue(logLevel),
-            parse.GetValue(stateFile)!,
+            parse.GetValue(stateFile),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             cancellation));
         return command;
     }
 
-    public static async Task<int> RunAsync(FileInfo configFile, bool ignoreUnsupported, TimeSpan notifyTimeout, LogLevel logLevel, FileInfo stateFile,
+    public static async Task<int> RunAsync(FileInfo configFile, bool ignoreUnsupported, TimeSpan notifyTimeout, LogLevel logLevel, FileInfo? stateFile,
         TextWriter output, TextWriter error, CancellationToken cancellation)
     {
         (Loaded? loaded, int exit) = await LoadAsync(configFile, ignoreUnsupported, error).ConfigureAwait(false);
@@ -147,10 +147,7 @@ internal static partial class RunCommand
             await error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
         }
 
-        foreach (ConfigDiagnostic unsupported in configuration.Unsupported)
-        {
-            await error.WriteLineAsync($"{(ignoreUnsupported ? "warning" : "error")}: {unsupported}").ConfigureAwait(false);
-        }
+        ConfigurationFile.WriteUnsupported(configuration.Unsupported, ignoreUnsupported ? "warning: unsupported" : "error: unsupported", error);
 
         if (configuration.Unsupported.Length > 0 && !ignoreUnsupported)
         {
@@ -191,7 +188,7 @@ internal static partial class RunCommand
         FileInfo configFile,
         bool ignoreUnsupported,
         TimeSpan notifyTimeout,
-        FileInfo stateFile,
+        FileInfo? stateFile,
         TextWriter output,
         TextWriter error,
         ILoggerFactory loggers,
@@ -342,7 +339,9 @@ internal static partial class RunCommand
                 }
 
                 VirtualRouter[] all = [.. nodes.SelectMany(n => n.Node.Routers)];
-                state = new VrrpStateFileWriter(stateFile.FullName, () => all, metrics, TimeProvider.System, TimeSpan.FromSeconds(5), loggers.CreateLogger("Vrrp.Hosting"));
+                // --state-file, else the file's json_file_location (JSON: StateFile), else the default.
+                string statePath = stateFile?.FullName ?? Path.GetFullPath(configuration.StateFile ?? VrrpStateFileWriter.DefaultPath);
+                state = new VrrpStateFileWriter(statePath, () => all, metrics, TimeProvider.System, TimeSpan.FromSeconds(5), loggers.CreateLogger("Vrrp.Hosting"));
                 state.Start();
                 foreach (TrackerRunner runner in trackers)
                 {

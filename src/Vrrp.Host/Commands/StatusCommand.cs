@@ -17,10 +17,36 @@ internal static class StatusCommand
 
     public static Command Create()
     {
-        Option<FileInfo> stateFile = new("--state-file") { Description = "The state file 'vrrp run' writes.", DefaultValueFactory = _ => new FileInfo(VrrpStateFileWriter.DefaultPath) };
+        Option<FileInfo?> stateFile = new("--state-file") { Description = $"The state file 'vrrp run' writes (default {VrrpStateFileWriter.DefaultPath})." };
+        Option<FileInfo?> config = new("--config", "-f") { Description = "Read the state file this configuration names (json_file_location; JSON: StateFile)." };
         Option<bool> json = new("--json") { Description = "Print the keepalived-compatible JSON as it is." };
-        Command command = new("status", "Show the state of the instances of a running 'vrrp run' (from its state file).") { stateFile, json };
-        command.SetAction((parse, _) => Task.FromResult(Run(parse.GetValue(stateFile)!, parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error)));
+        Command command = new("status", "Show the state of the instances of a running 'vrrp run' (from its state file).") { stateFile, config, json };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(stateFile) is not null && result.GetResult(config) is not null)
+            {
+                result.AddError("--state-file and --config both name the state file: give one.");
+            }
+        });
+        command.SetAction((parse, _) =>
+        {
+            TextWriter error = parse.InvocationConfiguration.Error;
+            FileInfo? file = parse.GetValue(stateFile);
+            if (parse.GetValue(config) is { } configFile)
+            {
+                try
+                {
+                    file = new FileInfo(ConfigurationFile.Import(configFile.FullName).StateFile ?? VrrpStateFileWriter.DefaultPath);
+                }
+                catch (Exception e) when (e is IOException or FormatException or Configuration.KeepalivedConfigException)
+                {
+                    error.WriteLine($"error: {e.Message}");
+                    return Task.FromResult(NoState);
+                }
+            }
+
+            return Task.FromResult(Run(file ?? new FileInfo(VrrpStateFileWriter.DefaultPath), parse.GetValue(json), parse.InvocationConfiguration.Output, error));
+        });
         return command;
     }
 

@@ -527,6 +527,20 @@ public class KeepalivedImporterTests
         Assert.Equal(valid, KeepalivedImporter.TryParseAddress(text, out _));
     }
 
+    [Fact]
+    public void Json_file_location_names_the_state_file_and_must_be_absolute()
+    {
+        const string instance = "vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_fault_no_peer\n}\n";
+
+        Assert.Equal("/var/run/keepalived.json", KeepalivedImporter.ImportText("global_defs {\n json_file_location /var/run/keepalived.json\n}\n" + instance).StateFile);
+        Assert.Null(KeepalivedImporter.ImportText(instance).StateFile);
+        var error = Assert.Throws<KeepalivedConfigException>(() => KeepalivedImporter.ImportText("global_defs {\n  json_file_location state.json\n}\n" + instance, "k.conf"));
+        ConfigDiagnostic diagnostic = Assert.Single(error.Errors);
+        Assert.Equal(new ConfigLocation("k.conf", 2, 22), diagnostic.Location);
+        Assert.Contains("absolute path", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal("/run/vrrp/x.json", VrrpJsonConfiguration.ImportText("""{ "StateFile": "/run/vrrp/x.json", "Instances": [ { "Name": "A", "VirtualRouterId": 1, "UnicastSource": "192.0.2.1", "FaultWithoutPeers": true } ] }""").StateFile);
+    }
+
     [Theory]
     [InlineData("a b  c", new[] { "a", "b", "c" })]
     [InlineData("a 'b c' \"d e\"", new[] { "a", "b c", "d e" })]
@@ -565,6 +579,18 @@ public sealed class SecretFileTests : IDisposable
     {
         Assert.Empty(KeepalivedImporter.ImportFile(Write(WithPassword, UnixFileMode.UserRead | UnixFileMode.UserWrite)).Warnings);
         Assert.Empty(KeepalivedImporter.ImportFile(Write("vrrp_instance A {\n virtual_router_id 1\n unicast_src_ip 192.0.2.1\n unicast_fault_no_peer\n}\n", UnixFileMode.UserRead | UnixFileMode.OtherRead)).Warnings);
+    }
+
+    [Fact]
+    public void A_password_in_an_included_file_is_checked_in_that_file()
+    {
+        string included = Write(WithPassword, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        string main = Write($"include {Path.GetFileName(included)}\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        ConfigDiagnostic warning = Assert.Single(KeepalivedImporter.ImportFile(main).Warnings);
+
+        Assert.Equal(included, warning.Location.File);
+        Assert.Contains("readable by everyone", warning.Message, StringComparison.Ordinal);
     }
 
     private string Write(string text, UnixFileMode mode)

@@ -26,6 +26,7 @@ public sealed class VrrpHost
 {
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly ConcurrentQueue<TransitionLine> _transitions = new();
+    private bool _stateFileArgument = true;
 
     private VrrpHost(NetnsLab lab, string ns, string config)
     {
@@ -46,25 +47,34 @@ public sealed class VrrpHost
 
     public string Log => string.Join('\n', _lines);
 
-    public static VrrpHost Start(NetnsLab lab, string ns, string name, string configuration, string extraArguments = "")
+    /// <summary>Writes the configuration and starts <c>vrrp run</c> on it, with <c>--state-file DIR/state.json</c> unless <paramref name="stateFileArgument"/> is false.</summary>
+    public static VrrpHost Start(NetnsLab lab, string ns, string name, string configuration, string extraArguments = "", bool stateFileArgument = true)
     {
         string directory = Path.Combine(lab.Directory, name);
         Directory.CreateDirectory(directory);
         string config = Path.Combine(directory, "vrrp.conf");
         File.WriteAllText(config, configuration);
-        VrrpHost host = new(lab, ns, config);
+        VrrpHost host = new(lab, ns, config) { _stateFileArgument = stateFileArgument };
         host.Restart(extraArguments);
         return host;
     }
 
-    public void Restart(string extraArguments = "")
+    /// <summary>The host's <c>vrrp.dll</c> and the <c>dotnet</c> that runs it.</summary>
+    public static (string Dotnet, string Dll) Program()
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "vrrp.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first");
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath)
             ? hostPath
             : Prerequisites.RequireProgram("dotnet", "the .NET SDK");
-        Process = Lab.Start(Namespace, dotnet, $"{dll} run --config {ConfigPath} --log-level Debug --state-file {Path.Combine(Path.GetDirectoryName(ConfigPath)!, "state.json")} {extraArguments}", OnLine);
+        return (dotnet, dll);
+    }
+
+    public void Restart(string extraArguments = "")
+    {
+        (string dotnet, string dll) = Program();
+        string stateFile = _stateFileArgument ? $"--state-file {Path.Combine(Path.GetDirectoryName(ConfigPath)!, "state.json")} " : "";
+        Process = Lab.Start(Namespace, dotnet, $"{dll} run --config {ConfigPath} --log-level Debug {stateFile}{extraArguments}", OnLine);
     }
 
     /// <summary>SIGKILL: the process vanishes without a priority-0 advert. Returns the time of the kill.</summary>

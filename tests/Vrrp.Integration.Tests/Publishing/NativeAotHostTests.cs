@@ -77,7 +77,7 @@ public sealed class NativeAotHostTests(NativeAotHostTests.PublishedHost publishe
             }
             """);
         ConcurrentQueue<string> log = new();
-        Process host = lan.Lab.Start(node, published.Binary, $"run --config {config} --log-level Information", log.Enqueue);
+        Process host = lan.Lab.Start(node, published.Binary, $"run --config {config} --state-file {Path.Combine(Path.GetDirectoryName(config)!, "state.json")} --log-level Information", log.Enqueue);
 
         WaitUntil(() => log.Any(l => l.StartsWith("vrrp-transition ", StringComparison.Ordinal) && l.Contains("to=MASTER", StringComparison.Ordinal)),
             "the native host MASTER", () => string.Join('\n', log));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Vrrp.Integration.Tests.Lab;
 
 namespace Vrrp.Integration.Tests.Transports;
@@ -29,6 +30,7 @@ public sealed class KeepalivedExtrasTests : IDisposable
         string config = $$"""
             global_defs {
                 vrrp_startup_delay 2
+                json_file_location {{directory}}/keepalived.json
                 vrrp_notify_fifo {{directory}}/vrrp.fifo
                 vrrp_notify_fifo_script {{reader}}
             }
@@ -54,7 +56,8 @@ public sealed class KeepalivedExtrasTests : IDisposable
             }
             """;
         DateTimeOffset started = DateTimeOffset.UtcNow;
-        VrrpHost host = VrrpHost.Start(_net.Lab, _net.Node1, "n1", config);
+        // No --state-file: json_file_location names it.
+        VrrpHost host = VrrpHost.Start(_net.Lab, _net.Node1, "n1", config, stateFileArgument: false);
 
         TransitionLine first = host.WaitForState("BACKUP", TimeSpan.FromSeconds(15));
         Assert.True(first.Time - started >= TimeSpan.FromSeconds(2), $"an instance started {(first.Time - started).TotalSeconds:0.000} s after launch, before vrrp_startup_delay 2");
@@ -63,6 +66,22 @@ public sealed class KeepalivedExtrasTests : IDisposable
         TransitionLine fault = host.Transitions.Single(t => t.Instance == "VI_48");
         Assert.Equal(("FAULT", "NoPeers"), (fault.To, fault.Reason));
         host.WaitForState("MASTER", TimeSpan.FromSeconds(10));
+
+        // The snapshot is where json_file_location says, and `vrrp status --config FILE` finds it there.
+        (string dotnet, string dll) = VrrpHost.Program();
+        string status = "";
+        Poll.Until(() =>
+        {
+            (int exit, string output) = NetnsLab.Exec(_net.Node1, dotnet, $"{dll} status --config {host.ConfigPath}");
+            status = output;
+            return exit == 0 && output.Split('\n').Any(l => l.StartsWith("VI_47", StringComparison.Ordinal) && l.Contains("MASTER", StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(10), "vrrp status --config showing VI_47 MASTER", () => status + "\n" + host.Log);
+        using (JsonDocument snapshot = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "keepalived.json"))))
+        {
+            Assert.Equal(["VI_47", "VI_48"], snapshot.RootElement.EnumerateArray().Select(i => i.GetProperty("data").GetProperty("iname").GetString()).Order(StringComparer.Ordinal));
+        }
+
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(host.ConfigPath)!, "state.json")));
         host.Terminate(TimeSpan.FromSeconds(15));
 
         string[] lines = File.ReadAllLines(Path.Combine(directory, "fifo.out"));
