@@ -8,7 +8,8 @@ using Vrrp.Hosting;
 
 // A generic host that holds a floating address with VRRP: options from appsettings.json ("Vrrp" section),
 // one failover action of our own, the health check. Stop it with Ctrl+C: a MASTER hands over at once (priority 0).
-HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+// appsettings.json is read from beside the program, so it runs the same from any directory.
+HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddVrrp(builder.Configuration.GetSection(VrrpOptions.SectionName))
     .AddAction(services =>
