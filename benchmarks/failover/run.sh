@@ -4,7 +4,9 @@
 #   sudo benchmarks/failover/run.sh [REPETITIONS] > results.md
 #
 # IDLE_WARMUP and IDLE_SECONDS (default 10 and 30) set the idle measurement's warm-up and length (the docs check
-# runs one repetition and a few seconds of each).
+# runs one repetition and a few seconds of each). REPETITIONS 0 measures idle cost only. AOT_BINARY=PATH adds a
+# NativeAOT-published `vrrp` (dotnet publish src/Vrrp.Host -c Release -r linux-x64 -p:PublishAot=true) to the idle
+# table, measured in the same run as the JIT build and keepalived.
 # For each implementation and advert interval (VRRPv3, 1 s and 100 ms), a MASTER (priority 102) and a BACKUP (101)
 # run in two namespaces joined by a veth pair (documentation addresses only). Each repetition freezes the MASTER
 # with SIGSTOP (it stops sending at that instant), notes the time, SIGKILLs it, and measures until the BACKUP's
@@ -81,7 +83,10 @@ CONF
 # start IMPL NS CONF DIR -> echoes pid of the process to signal
 start() {
   local impl=$1 ns=$2 conf=$3 dir=$4
-  if [ "$impl" = ours ]; then
+  if [ "$impl" = aot ]; then
+    ip netns exec "$ns" "$AOT_BINARY" run --config "$conf" --state-file "$dir/state.json" --log-level Warning >"$dir/out" 2>&1 &
+    echo $!
+  elif [ "$impl" = ours ]; then
     ip netns exec "$ns" "$DOTNET" "$VRRP_DLL" run --config "$conf" --state-file "$dir/state.json" --log-level Warning >"$dir/out" 2>&1 &
     echo $!
   else
@@ -134,6 +139,7 @@ measure() { # IMPL INTERVAL
 }
 
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, keepalived $(keepalived --version 2>&1 | head -1 | awk '{print $2}'), .NET $(dotnet --version), $REPS repetitions each."
+if [ "$REPS" -gt 0 ]; then
 echo
 echo "| VRRPv3 advert_int | bound (Master_Down_Interval, prio 101) | ours median | ours p95 | keepalived median | keepalived p95 | ours/keepalived (median) |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -143,20 +149,23 @@ for int in 1 0.1; do
   printf '| %s s | %.3f s | %.3f s | %.3f s | %.3f s | %.3f s | %.2f |\n' "$int" "$bound" "${MEDIAN[ours-$int]}" "${P95[ours-$int]}" \
     "${MEDIAN[keepalived-$int]}" "${P95[keepalived-$int]}" "$(echo "${MEDIAN[ours-$int]} / ${MEDIAN[keepalived-$int]}" | bc -l)"
 done
+fi
 
 # Idle cost: 100 MASTER instances at 100 ms adverts in one process (1000 adverts/s), 30 s after a 10 s warm-up
 # (IDLE_SECONDS, IDLE_WARMUP).
 cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 rss_kib() { local t=0; for p in "$@"; do t=$((t + $(awk '/VmRSS/ {print $2}' "/proc/$p/status"))); done; echo $t; }
 echo
+if [ -n "${AOT_BINARY:-}" ]; then [ -x "$AOT_BINARY" ] || { echo "AOT_BINARY=$AOT_BINARY is not an executable" >&2; exit 2; }; fi
 echo "| 100 instances, VRRPv3, 100 ms adverts, as MASTER | CPU (% of one core) | RSS |"
 echo "|---|---:|---:|"
-for impl in ours keepalived; do
+for impl in ours ${AOT_BINARY:+aot} keepalived; do
   d="$WORK/idle-$impl"; mkdir -p "$d"; config 1 MASTER 150 0.1 "" 100 >"$d/conf"
   pid=$(start "$impl" "$NS1" "$d/conf" "$d"); PIDS+=("$pid")
   sleep "$IDLE_WARMUP" & wait $!
   procs=("$pid"); [ "$impl" = keepalived ] && procs=("$(cat "$d/main.pid")" "$(cat "$d/vrrp.pid")")
   c0=$(cpu_ticks "${procs[@]}"); sleep "$IDLE_SECONDS" & wait $!; c1=$(cpu_ticks "${procs[@]}")
-  printf '| %s | %.1f %% | %.1f MiB |\n' "$impl" "$(echo "($c1 - $c0) * 100 / $(getconf CLK_TCK) / $IDLE_SECONDS" | bc -l)" "$(echo "$(rss_kib "${procs[@]}") / 1024" | bc -l)"
+  label=$impl; [ "$impl" = ours ] && label="ours (JIT, framework-dependent)"; [ "$impl" = aot ] && label="ours (NativeAOT)"
+  printf '| %s | %.1f %% | %.1f MiB |\n' "$label" "$(echo "($c1 - $c0) * 100 / $(getconf CLK_TCK) / $IDLE_SECONDS" | bc -l)" "$(echo "$(rss_kib "${procs[@]}") / 1024" | bc -l)"
   stop_hard "$impl" "$pid" "$d"
 done

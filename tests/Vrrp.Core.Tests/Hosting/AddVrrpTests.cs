@@ -227,4 +227,44 @@ public sealed class AddVrrpTests
 
         Assert.Contains("Instances[0].Trackers[0].Name: no tracker named 'missing'", e.Message, StringComparison.Ordinal);
     }
+    /// <summary>
+    /// VRRPv2 PASS on both nodes with different passwords: every advert is refused on both sides (auth_failure), so
+    /// the drop path runs all the time — and at Trace level no log line, health entry or state-file byte holds either
+    /// password (nor the one the peer sent).
+    /// </summary>
+    [Fact]
+    public async Task Passwords_are_never_logged_or_written_to_the_state_file_or_the_health_report()
+    {
+        string stateFile = Path.Combine(Directory.CreateTempSubdirectory("vrrp-secret-state-").FullName, "vrrp.json");
+        string json = AppSettings
+            .Replace("\"Transport\": \"InMemory\",", $"\"Transport\": \"InMemory\", \"StateFile\": \"{stateFile}\", \"StateFileInterval\": \"00:00:01\",", StringComparison.Ordinal)
+            .Replace("\"Priority\": 150,", "\"Priority\": 150, \"Version\": 2, \"AuthType\": \"SimplePassword\", \"AuthPassword\": \"Pw4Web!x\",", StringComparison.Ordinal)
+            .Replace("\"Priority\": 100,", "\"Priority\": 100, \"Version\": 2, \"AuthType\": \"SimplePassword\", \"AuthPassword\": \"Pw4Peer?\",", StringComparison.Ordinal);
+        FakeTimeProvider time = new();
+        HostApplicationBuilder builder = CreateBuilder(json, time);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Services.AddVrrp(builder.Configuration.GetSection(VrrpOptions.SectionName));
+        builder.Services.AddHealthChecks().AddCheck<VrrpHealthCheck>("vrrp");
+        using IHost host = builder.Build();
+
+        await host.StartAsync();
+        time.Run(TimeSpan.FromSeconds(10));
+        VrrpHostedService vrrp = host.Services.GetRequiredService<VrrpHostedService>();
+        // Neither accepts the other: both are MASTER, and the refusals were counted.
+        Assert.All(vrrp.Routers, r => Assert.Equal(VrrpState.Master, r.State));
+        Assert.All(vrrp.Routers, r => Assert.True(r.GetStatistics().GetDrops(VrrpDropReason.AuthFailure) > 0, $"{r.Name} counted no auth failure"));
+        HealthReport health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        await host.StopAsync();
+
+        string everything = string.Join('\n', host.Services.GetFakeLogCollector().GetSnapshot().Select(r => $"{r.Message} {r.Exception} {string.Join(',', r.StructuredState?.Select(kv => kv.Value) ?? [])}"))
+            + string.Join('\n', health.Entries.Select(e => $"{e.Value.Description} {string.Join(',', e.Value.Data.Select(d => $"{d.Key}={d.Value}"))}"))
+            + File.ReadAllText(stateFile);
+        Assert.Contains("auth", everything, StringComparison.OrdinalIgnoreCase); // the refusals were logged or counted where we look
+        foreach (string password in new[] { "Pw4Web!x", "Pw4Peer?", "Pw4Web", "Pw4Peer" })
+        {
+            Assert.DoesNotContain(password, everything, StringComparison.Ordinal);
+        }
+
+        Directory.Delete(Path.GetDirectoryName(stateFile)!, recursive: true);
+    }
 }
