@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Vrrp.Integration.Tests.Lab;
 
 namespace Vrrp.Integration.Tests.Transports;
@@ -167,6 +169,53 @@ public sealed class FailoverTests : IDisposable
 
         Assert.True(exit == 3, $"exit {exit}: {output}");
         Assert.Contains("needs root or the CAP_NET_RAW capability", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The systemd unit of docs/operations.md, as a process: an unprivileged user (nobody) holding only CAP_NET_RAW and
+    /// CAP_NET_ADMIN (ambient, so the `ip` it runs has them too) becomes MASTER, adds the virtual address, announces
+    /// it, writes its state file, and on SIGTERM releases the address and exits 0 — with no warning on the way.
+    /// </summary>
+    [Fact]
+    public void As_nobody_with_only_CAP_NET_RAW_and_CAP_NET_ADMIN_the_host_runs_holds_and_releases_the_address()
+    {
+        LabScenario s = LabScenario.Get("v3");
+        string directory = Directory.CreateDirectory(Path.Combine(_net.Lab.Directory, "least-privilege")).FullName;
+        string config = Path.Combine(directory, "vrrp.conf");
+        File.WriteAllText(config, s.Config("MASTER", 102, 1, 2, "veth1", extra: "    garp_master_delay 0\n"));
+        File.SetUnixFileMode(_net.Lab.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        Assert.Equal(0, NetnsLab.Exec(_net.Node1, "chown", $"65534:65534 {directory}").Exit); // the unit's RuntimeDirectory
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } p && File.Exists(p) ? p : Prerequisites.RequireProgram("dotnet", "the .NET SDK");
+        string setpriv = Prerequisites.RequireProgram("setpriv", "util-linux");
+        ConcurrentQueue<string> log = new();
+        string stateFile = Path.Combine(directory, "state.json");
+
+        Process host = _net.Lab.Start(_net.Node1, setpriv,
+            "--reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+net_raw,+net_admin --ambient-caps=+net_raw,+net_admin --bounding-set=-all,+net_raw,+net_admin "
+            + $"env DOTNET_CLI_HOME=/tmp HOME=/tmp {dotnet} {Path.Combine(AppContext.BaseDirectory, "vrrp.dll")} run --config {config} --state-file {stateFile}",
+            log.Enqueue);
+        string Log() => string.Join('\n', log);
+
+        // ip netns exec, setpriv and env exec one another: the PID is the host's, and the kernel shows what it holds.
+        Poll.Until(() => log.Any(l => l.Contains("to=MASTER", StringComparison.Ordinal)), Startup(s), "MASTER as nobody", Log);
+        string status = File.ReadAllText($"/proc/{host.Id}/status");
+        Assert.Matches(@"\nUid:\s+65534\s+65534\s+65534\s+65534\n", status);
+        Assert.Matches(@"\nCapEff:\s+0000000000003000\n", status); // CAP_NET_ADMIN (12) and CAP_NET_RAW (13), nothing else
+        Poll.Until(() => NetnsLab.Ip($"-n {_net.Node1} -o addr show dev veth1").Contains($" {s.Vip} ", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the virtual address added", Log);
+        Poll.Until(() => log.Any(l => l.Contains("announcement(s) per address now", StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "the gratuitous ARPs sent", Log);
+        Poll.Until(() => File.Exists(stateFile), TimeSpan.FromSeconds(10), "the state file written", Log);
+
+        using (Process kill = Process.Start("kill", ["-TERM", host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        Assert.True(host.WaitForExit(15_000), Log());
+        Assert.True(host.ExitCode == 0, $"exit {host.ExitCode}: {Log()}");
+        Assert.DoesNotContain($" {s.Vip} ", NetnsLab.Ip($"-n {_net.Node1} -o addr show dev veth1"), StringComparison.Ordinal);
+        Assert.DoesNotContain(log, l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal) || l.StartsWith("error", StringComparison.Ordinal));
     }
 
     private static TimeSpan Startup(LabScenario s) => TimeSpan.FromSeconds(10) + (4 * s.MasterDownInterval(1));
