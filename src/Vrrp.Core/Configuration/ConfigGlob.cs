@@ -42,47 +42,42 @@ internal static class ConfigGlob
 
         static void Pending(string text, List<string> results)
         {
-            int open = -1;
-            for (int i = 0; i < text.Length; i++)
+            // The first brace that closes and has a top-level comma is expanded; the rest is left to the recursion.
+            for (int open = 0; open < text.Length; open++)
             {
-                if (text[i] == '\\')
+                if (text[open] == '\\')
                 {
-                    i++;
+                    open++;
                     continue;
                 }
 
-                if (text[i] == '{' && FindClose(text, i) is { } close && TopLevelCommas(text, i, close).Count > 0)
+                if (text[open] == '{' && Group(text, open) is { } group && group.Commas.Count > 0)
                 {
-                    open = i;
-                    break;
+                    string prefix = text[..open];
+                    string suffix = text[(group.Close + 1)..];
+                    int start = open + 1;
+                    foreach (int end in group.Commas.Append(group.Close))
+                    {
+                        Pending(prefix + text[start..end] + suffix, results);
+                        start = end + 1;
+                    }
+
+                    return;
                 }
             }
 
-            if (open < 0)
+            if (results.Count >= MaxAlternatives)
             {
-                if (results.Count >= MaxAlternatives)
-                {
-                    throw new FormatException($"the pattern expands to more than {MaxAlternatives} alternatives");
-                }
-
-                results.Add(text);
-                return;
+                throw new FormatException($"the pattern expands to more than {MaxAlternatives} alternatives");
             }
 
-            int end = FindClose(text, open)!.Value;
-            List<int> commas = TopLevelCommas(text, open, end);
-            string prefix = text[..open];
-            string suffix = text[(end + 1)..];
-            int start = open + 1;
-            foreach (int comma in commas.Append(end))
-            {
-                Pending(prefix + text[start..comma] + suffix, results);
-                start = comma + 1;
-            }
+            results.Add(text);
         }
 
-        static int? FindClose(string text, int open)
+        // The brace opened at `open`: where it closes and its top-level commas; null when it never closes.
+        static (int Close, List<int> Commas)? Group(string text, int open)
         {
+            List<int> commas = [];
             int depth = 0;
             for (int i = open; i < text.Length; i++)
             {
@@ -95,37 +90,14 @@ internal static class ConfigGlob
                         depth++;
                         break;
                     case '}' when --depth == 0:
-                        return i;
-                }
-            }
-
-            return null;
-        }
-
-        static List<int> TopLevelCommas(string text, int open, int close)
-        {
-            List<int> commas = [];
-            int depth = 0;
-            for (int i = open + 1; i < close; i++)
-            {
-                switch (text[i])
-                {
-                    case '\\':
-                        i++;
-                        break;
-                    case '{':
-                        depth++;
-                        break;
-                    case '}':
-                        depth--;
-                        break;
-                    case ',' when depth == 0:
+                        return (i, commas);
+                    case ',' when depth == 1:
                         commas.Add(i);
                         break;
                 }
             }
 
-            return commas;
+            return null;
         }
     }
 
