@@ -27,7 +27,7 @@ namespace Vrrp.Aws;
 /// timer on the injected <see cref="TimeProvider"/> calls <see cref="IFloatingAddress.CheckAsync"/>; when another node
 /// or nobody holds the address, it calls <see cref="IFloatingAddress.EnsureHeldAsync"/>.</para>
 /// </remarks>
-public sealed class FloatingAddressAction : IFailoverAction, IAsyncDisposable, IDisposable
+public sealed class FloatingAddressAction : IFailoverAction, IFailoverActionPolicy, IAsyncDisposable, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly FloatingAddressActionOptions _options;
@@ -82,6 +82,15 @@ public sealed class FloatingAddressAction : IFailoverAction, IAsyncDisposable, I
         _schedule = new RetrySchedule(_options.RetryInitialBackoff, _options.RetryMaxBackoff, _options.RetryJitterFraction);
         _owned = owned;
     }
+
+    /// <summary>The <see cref="FailoverLanes.Cloud"/> lane: a slow EC2 call never delays the local addresses or the notify scripts.</summary>
+    public string Lane => FailoverLanes.Cloud;
+
+    /// <summary>
+    /// The timeout per event a pipeline gives it: <see cref="FloatingAddressActionFactory.RecommendedActionTimeout"/> of its
+    /// deadline when the factory made it; <see langword="null"/> (the pipeline's default) otherwise.
+    /// </summary>
+    public TimeSpan? TimeoutPerEvent { get; init; }
 
     /// <inheritdoc />
     public string Name { get; }

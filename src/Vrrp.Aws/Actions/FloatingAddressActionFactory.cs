@@ -75,7 +75,10 @@ public static class FloatingAddressActionFactory
         ILoggerFactory? loggerFactory = null)
     {
         IFloatingAddress address = CreateAddress(ec2, mode, failover, identity, timeProvider, loggerFactory);
-        return new FloatingAddressAction(address, action, timeProvider, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FloatingAddressAction>(), null, []);
+        return new FloatingAddressAction(address, action, timeProvider, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FloatingAddressAction>(), null, [])
+        {
+            TimeoutPerEvent = RecommendedActionTimeout(failover ?? new AwsFailoverOptions()),
+        };
     }
 
     /// <summary>
@@ -108,7 +111,10 @@ public static class FloatingAddressActionFactory
         try
         {
             IFloatingAddress address = CreateAddress(ec2, mode, failover, resolver, timeProvider, logs);
-            return new FloatingAddressAction(address, action, timeProvider, logs.CreateLogger<FloatingAddressAction>(), null, [resolver, ec2]);
+            return new FloatingAddressAction(address, action, timeProvider, logs.CreateLogger<FloatingAddressAction>(), null, [resolver, ec2])
+            {
+                TimeoutPerEvent = RecommendedActionTimeout(failover),
+            };
         }
         catch
         {

@@ -145,8 +145,15 @@ public sealed class AwsHostConfiguration
 
     /// <summary>Builds the actions (their EC2 clients use the SDK's default credential chain).</summary>
     public IReadOnlyList<FloatingAddressAction> CreateActions(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null) =>
-        [.. Actions.Select(a => FloatingAddressActionFactory.CreateWithOwnClient(Failover, (a.ElasticIp ?? a.SecondaryPrivateIp ?? (FloatingAddressOptions?)a.RouteTable)!,
-            a.ToActionOptions(), Identity, timeProvider, loggerFactory))];
+        [.. Actions.Select((_, i) => CreateAction(i, timeProvider, loggerFactory))];
+
+    /// <summary>Builds the action of entry <paramref name="index"/> (its EC2 client uses the SDK's default credential chain).</summary>
+    internal FloatingAddressAction CreateAction(int index, TimeProvider? timeProvider, ILoggerFactory? loggerFactory)
+    {
+        AwsHostAction a = Actions[index];
+        return FloatingAddressActionFactory.CreateWithOwnClient(Failover, (a.ElasticIp ?? a.SecondaryPrivateIp ?? (FloatingAddressOptions?)a.RouteTable)!,
+            a.ToActionOptions(), Identity, timeProvider, loggerFactory);
+    }
 }
 
 /// <summary>One address the host moves: the instance whose MASTER takes it, and exactly one mode.</summary>

@@ -66,6 +66,28 @@ public static class AwsVrrpBuilderExtensions
             services.GetService<ILoggerFactory>()));
     }
 
+    /// <summary>
+    /// Adds every action of an <c>"Aws"</c> section (<see cref="AwsHostConfiguration"/>, as <c>vrrp run</c> reads it from
+    /// its JSON file), so one file configures both hosts the same way.
+    /// </summary>
+    /// <param name="builder">The VRRP builder.</param>
+    /// <param name="configuration">The section; validated here (the exception names the field).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">An entry is invalid.</exception>
+    public static IVrrpBuilder AddAws(this IVrrpBuilder builder, AwsHostConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.Validate();
+        for (int i = 0; i < configuration.Actions.Count; i++)
+        {
+            int index = i;
+            builder.AddAction(services => configuration.CreateAction(index, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>()));
+        }
+
+        return builder;
+    }
+
     private static T Configure<T>(Action<T> configure)
         where T : new()
     {

@@ -30,4 +30,7 @@ public sealed partial class FailoverActionPipeline
 
     [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Failover event {Event} is superseded: a later transition of the instance is queued behind it")]
     private static partial void LogSuperseded(ILogger logger, FailoverEvent @event);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Warning, Message = "Failover event {Event} dropped: {Capacity} notification events are already waiting (transitions are never dropped)")]
+    private static partial void LogDropped(ILogger logger, FailoverEvent @event, int capacity);
 }

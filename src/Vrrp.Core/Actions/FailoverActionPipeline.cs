@@ -8,17 +8,27 @@ namespace Vrrp.Actions;
 
 /// <summary>
 /// Runs failover actions for one or more <see cref="VirtualRouter"/>s: their events are queued from the routers'
-/// event handlers (which only enqueue, so the protocol never waits for an action) to one serial executor that hands
-/// every event, in the order received, to every action in the order added, awaiting each with its timeout.
+/// event handlers (which only enqueue, so the protocol never waits for an action) to serial executors — one per
+/// <em>lane</em> — that hand every event, in the order received, to every action of the lane in the order added,
+/// awaiting each with its timeout.
 /// </summary>
 /// <remarks>
-/// <para>Guarantees: every event is delivered exactly once to every action, in order, never coalesced (a burst
-/// MASTER→BACKUP→MASTER runs three times); no two actions and no two events run at once — except an action that
-/// ignores cancellation, which is abandoned after its timeout (plus a one-second grace) and may still be running while
-/// later events proceed. A throwing, faulting or timed-out action is logged, counted in
-/// <see cref="GetStatistics"/>, reported on <see cref="ReadEventsAsync"/>, and the next action runs.</para>
+/// <para>Lanes (<see cref="FailoverLanes"/>, chosen by <see cref="IFailoverActionPolicy.Lane"/> or <see cref="Add"/>):
+/// the <see cref="FailoverLanes.Address"/> lane (local addresses, gratuitous ARP / NA) runs first for each event; every
+/// other lane (notify scripts and FIFO, cloud movers, the application's own) starts an event only once the address
+/// lane is done with it (as keepalived adds its addresses, then notifies), but never waits for another lane. So a hung
+/// notify script or an unreachable cloud endpoint delays neither adding or removing an address nor the other lanes.</para>
+/// <para>Guarantees: every transition is delivered exactly once to every action, in order, never coalesced or dropped
+/// (a burst MASTER→BACKUP→MASTER runs three times); within a lane no two actions and no two events run at once —
+/// except an action that ignores cancellation, which is abandoned after its timeout (plus a one-second grace) and may
+/// still be running while later events proceed. The other events are bounded: at most one
+/// <see cref="FailoverEventKind.MasterHeardLowerPriority"/> per instance is pending (a later one is coalesced into it),
+/// and at most <see cref="FailoverActionPipelineOptions.EventQueueCapacity"/> notification events wait; beyond that they
+/// are dropped and counted (<see cref="CoalescedEvents"/>, <see cref="DroppedEvents"/>). A throwing, faulting or
+/// timed-out action is logged, counted in <see cref="GetStatistics"/>, reported on <see cref="ReadEventsAsync"/>, and
+/// the next action runs.</para>
 /// <para>Stopping (<see cref="StopAsync"/>, <see cref="DisposeAsync"/>) takes no new events, lets the queued ones run
-/// for at most <see cref="FailoverActionPipelineOptions.DrainTimeout"/>, then cancels the running action and reports
+/// for at most <see cref="FailoverActionPipelineOptions.DrainTimeout"/>, then cancels the running actions and reports
 /// the rest as <see cref="FailoverActionResult.Cancelled"/> without running them.</para>
 /// </remarks>
 public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposable
@@ -27,7 +37,6 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     public static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
-    private readonly Channel<FailoverEvent> _queue = Channel.CreateUnbounded<FailoverEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly FailoverActionPipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -35,16 +44,22 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     private readonly List<Channel<FailoverPipelineNotification>> _readers = [];
     private readonly List<Attachment> _attachments = [];
     private readonly List<GroupAttachment> _groupAttachments = [];
-    private readonly Task _worker;
     private readonly Dictionary<string, long> _lastTransition = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pendingLowerPriority = new(StringComparer.Ordinal);
+    private readonly List<Lane> _lanes = [];
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActionEntry[] _actions = [];
     private long _sequence;
     private long _pending;
+    private long _pendingNotifications;
     private long _rejected;
+    private long _coalesced;
+    private long _dropped;
     private bool _stopping;
+    private bool _completed;
 
-    /// <summary>Creates a pipeline with no actions and starts its executor; add actions with <see cref="Add"/>, routers with <see cref="Attach(VirtualRouter)"/>.</summary>
-    /// <param name="options">Timeouts and the event stream's capacity (default: <see cref="FailoverActionPipelineOptions"/>'s defaults).</param>
+    /// <summary>Creates a pipeline with no actions; add actions with <see cref="Add"/>, routers with <see cref="Attach(VirtualRouter)"/>.</summary>
+    /// <param name="options">Timeouts, bounds and the event stream's capacity (default: <see cref="FailoverActionPipelineOptions"/>'s defaults).</param>
     /// <param name="timeProvider">The clock for timeouts and durations (default <see cref="TimeProvider.System"/>).</param>
     /// <param name="logger">Optional logger.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message names the field.</exception>
@@ -54,30 +69,50 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         _options.ThrowIfInvalid();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _worker = Task.Run(WorkAsync);
     }
 
-    /// <summary>The actions, in the order they run.</summary>
+    /// <summary>The actions, in the order they were added.</summary>
     public IReadOnlyList<IFailoverAction> Actions => [.. Volatile.Read(ref _actions).Select(a => a.Action)];
 
-    /// <summary>Events received and not yet handled by every action (including the one running).</summary>
+    /// <summary>Each action with its lane and timeout, in the order added.</summary>
+    public IReadOnlyList<FailoverActionPlacement> Placements => [.. Volatile.Read(ref _actions).Select(a => new FailoverActionPlacement(a.Action.Name, a.Lane, a.Timeout, a.Action.GetType().Name))];
+
+    /// <summary>Events received and not yet handled by every lane (including those running).</summary>
     public long PendingEvents => Interlocked.Read(ref _pending);
 
     /// <summary>Events that arrived after stopping began and were not delivered.</summary>
     public long RejectedEvents => Interlocked.Read(ref _rejected);
 
+    /// <summary>
+    /// <see cref="FailoverEventKind.MasterHeardLowerPriority"/> events not queued because one of the same instance was
+    /// still pending (its re-assert covers them).
+    /// </summary>
+    public long CoalescedEvents => Interlocked.Read(ref _coalesced);
+
+    /// <summary>Notification events (priority changes, sync group changes, lower-priority re-asserts) dropped because
+    /// <see cref="FailoverActionPipelineOptions.EventQueueCapacity"/> of them were already waiting. Transitions are never dropped.</summary>
+    public long DroppedEvents => Interlocked.Read(ref _dropped);
+
     /// <summary>Adds an action after the existing ones; it receives the events dispatched from now on.</summary>
     /// <param name="action">The action.</param>
-    /// <param name="timeout">Its timeout per event (default <see cref="FailoverActionPipelineOptions.ActionTimeout"/>).</param>
+    /// <param name="timeout">Its timeout per event (default: its <see cref="IFailoverActionPolicy.TimeoutPerEvent"/>, else <see cref="FailoverActionPipelineOptions.ActionTimeout"/>).</param>
+    /// <param name="lane">The lane it runs in (default: its <see cref="IFailoverActionPolicy.Lane"/>, else <see cref="FailoverLanes.Default"/>).</param>
     /// <returns>This pipeline.</returns>
-    /// <exception cref="ArgumentException">Another action has the same name, or the timeout is not positive.</exception>
-    public FailoverActionPipeline Add(IFailoverAction action, TimeSpan? timeout = null)
+    /// <exception cref="ArgumentException">Another action has the same name, the timeout is not positive, or the lane is empty.</exception>
+    public FailoverActionPipeline Add(IFailoverAction action, TimeSpan? timeout = null, string? lane = null)
     {
         ArgumentNullException.ThrowIfNull(action);
-        TimeSpan effective = timeout ?? _options.ActionTimeout;
+        IFailoverActionPolicy? policy = action as IFailoverActionPolicy;
+        TimeSpan effective = timeout ?? policy?.TimeoutPerEvent ?? _options.ActionTimeout;
         if (effective <= TimeSpan.Zero && effective != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentException($"timeout: must be positive (or infinite); got {effective}.", nameof(timeout));
+        }
+
+        string laneName = lane ?? policy?.Lane ?? FailoverLanes.Default;
+        if (string.IsNullOrWhiteSpace(laneName))
+        {
+            throw new ArgumentException("lane: must name a lane.", nameof(lane));
         }
 
         lock (_lock)
@@ -87,7 +122,24 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
                 throw new ArgumentException($"An action named '{action.Name}' is already in the pipeline.", nameof(action));
             }
 
-            _actions = [.. _actions, new ActionEntry(action, effective)];
+            ActionEntry entry = new(action, effective, laneName);
+            _actions = [.. _actions, entry];
+            Lane? existing = _lanes.FirstOrDefault(l => string.Equals(l.Name, laneName, StringComparison.Ordinal));
+            if (existing is null)
+            {
+                existing = new Lane(this, laneName);
+                _lanes.Add(existing);
+                if (!_stopping)
+                {
+                    existing.Start();
+                }
+                else
+                {
+                    existing.Complete();
+                }
+            }
+
+            existing.Add(entry);
         }
 
         return this;
@@ -106,9 +158,10 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
             _attachments.Add(attachment);
         }
 
-        router.StateChanged += attachment.OnTransition;
-        router.LowerPriorityAdvertisementReceived += attachment.OnLowerPriority;
-        router.PriorityChanged += attachment.OnPriorityChanged;
+        // Inline: the pipeline only queues, and must get every transition at once, whatever the router's subscribers do.
+        router.StateChangedEvent.Add(attachment.OnTransition, inline: true);
+        router.LowerPriorityEvent.Add(attachment.OnLowerPriority, inline: true);
+        router.PriorityChangedEvent.Add(attachment.OnPriorityChanged, inline: true);
         return attachment;
     }
 
@@ -129,7 +182,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
             _groupAttachments.Add(attachment);
         }
 
-        group.StateChanged += attachment.OnTransition;
+        group.StateChangedEvent.Add(attachment.OnTransition, inline: true);
         return attachment;
     }
 
@@ -173,7 +226,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     {
         ArgumentNullException.ThrowIfNull(advertisement);
         DateTimeOffset now = _time.GetUtcNow();
-        return Enqueue(sequence => FailoverEvent.FromLowerPriority(sequence, advertisement, now));
+        return Enqueue(sequence => FailoverEvent.FromLowerPriority(sequence, advertisement, now), advertisement.InstanceName);
     }
 
     /// <summary>
@@ -193,7 +246,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         });
         lock (_lock)
         {
-            if (_worker.IsCompleted)
+            if (_completed)
             {
                 channel.Writer.TryComplete();
             }
@@ -221,7 +274,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         bool drained;
         try
         {
-            await _worker.WaitAsync(_options.DrainTimeout, _time, cancellationToken).ConfigureAwait(false);
+            await _stopped.Task.WaitAsync(_options.DrainTimeout, _time, cancellationToken).ConfigureAwait(false);
             drained = !_abort.IsCancellationRequested;
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
@@ -233,7 +286,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         if (!drained)
         {
             await _abort.CancelAsync().ConfigureAwait(false);
-            await _worker.ConfigureAwait(false);
+            await _stopped.Task.ConfigureAwait(false);
         }
 
         return drained;
@@ -267,12 +320,22 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         GroupAttachment[] groupAttachments;
         lock (_lock)
         {
-            _stopping = true;
             attachments = [.. _attachments];
             _attachments.Clear();
             groupAttachments = [.. _groupAttachments];
             _groupAttachments.Clear();
-            _queue.Writer.TryComplete();
+            if (!_stopping)
+            {
+                _stopping = true;
+                Lane[] lanes = [.. _lanes];
+                foreach (Lane lane in lanes)
+                {
+                    lane.Complete();
+                }
+
+                _ = Task.WhenAll(lanes.Select(l => l.Completion)).ContinueWith(static (_, state) => ((FailoverActionPipeline)state!).CompleteReaders(), this,
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
 
         foreach (Attachment attachment in attachments)
@@ -286,7 +349,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         }
     }
 
-    private long Enqueue(Func<long, FailoverEvent> create)
+    private long Enqueue(Func<long, FailoverEvent> create, string? coalesceInstance = null)
     {
         lock (_lock)
         {
@@ -297,34 +360,117 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
                 return 0;
             }
 
+            if (coalesceInstance is not null && _pendingLowerPriority.Contains(coalesceInstance))
+            {
+                // One re-assert of this instance is still pending: it covers this one too.
+                Interlocked.Increment(ref _coalesced);
+                return 0;
+            }
+
             FailoverEvent failoverEvent = create(++_sequence);
-            if (failoverEvent.Transition is not null)
+            bool notification = failoverEvent.Transition is null;
+            if (notification && _pendingNotifications >= _options.EventQueueCapacity)
+            {
+                Interlocked.Increment(ref _dropped);
+                LogDropped(_logger, failoverEvent, _options.EventQueueCapacity);
+                return 0;
+            }
+
+            if (!notification)
             {
                 _lastTransition[failoverEvent.InstanceName] = failoverEvent.Sequence;
             }
+            else
+            {
+                _pendingNotifications++;
+            }
 
+            if (coalesceInstance is not null)
+            {
+                _pendingLowerPriority.Add(coalesceInstance);
+            }
+
+            Lane[] lanes = [.. _lanes.Where(l => l.Accepts(failoverEvent))];
+            Pending pending = new(failoverEvent, lanes.Length, coalesceInstance, !lanes.Any(l => l.IsAddress));
             Interlocked.Increment(ref _pending);
-            _queue.Writer.TryWrite(failoverEvent);
             LogQueued(_logger, failoverEvent);
+            PublishLocked(new FailoverEventDispatched(failoverEvent));
+            if (lanes.Length == 0)
+            {
+                Finish(pending);
+            }
+
+            foreach (Lane lane in lanes)
+            {
+                lane.Post(pending);
+            }
+
             return failoverEvent.Sequence;
         }
     }
 
-    private async Task WorkAsync()
+    /// <summary>One lane is done with <paramref name="pending"/>; the last one releases its bounds.</summary>
+    private void Finish(Pending pending)
     {
-        try
+        pending.AddressDone.TrySetResult();
+        if (Interlocked.Decrement(ref pending.Remaining) > 0)
         {
-            await foreach (FailoverEvent queued in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (pending.Event.Transition is null)
             {
-                FailoverEvent failoverEvent = queued;
-                if (!queued.IsNotificationOnly && IsSuperseded(queued))
+                _pendingNotifications--;
+            }
+
+            if (pending.CoalesceInstance is not null)
+            {
+                _pendingLowerPriority.Remove(pending.CoalesceInstance);
+            }
+        }
+
+        Interlocked.Decrement(ref _pending);
+    }
+
+    private void CompleteReaders()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            foreach (Channel<FailoverPipelineNotification> reader in _readers)
+            {
+                reader.Writer.TryComplete();
+            }
+
+            _readers.Clear();
+        }
+
+        _stopped.TrySetResult();
+    }
+
+    private async Task RunLaneAsync(Lane lane)
+    {
+        await foreach (Pending pending in lane.Queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                if (!lane.IsAddress && !pending.AddressDone.Task.IsCompleted)
                 {
-                    failoverEvent = queued with { IsSuperseded = true };
+                    // keepalived's order: the addresses first, then the scripts and the rest; the address lane always
+                    // finishes (its actions have timeouts), and is never waited for by itself.
+                    await pending.AddressDone.Task.ConfigureAwait(false);
+                }
+
+                FailoverEvent failoverEvent = pending.Event;
+                if (!failoverEvent.IsNotificationOnly && IsSuperseded(failoverEvent))
+                {
+                    failoverEvent = failoverEvent with { IsSuperseded = true };
                     LogSuperseded(_logger, failoverEvent);
                 }
 
-                Publish(new FailoverEventDispatched(failoverEvent));
-                foreach (ActionEntry entry in Volatile.Read(ref _actions))
+                foreach (ActionEntry entry in lane.Entries)
                 {
                     if (failoverEvent.IsNotificationOnly && !Accepts(entry.Action, failoverEvent.Kind))
                     {
@@ -337,20 +483,10 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
                     entry.Record(outcome);
                     Publish(outcome);
                 }
-
-                Interlocked.Decrement(ref _pending);
             }
-        }
-        finally
-        {
-            lock (_lock)
+            finally
             {
-                foreach (Channel<FailoverPipelineNotification> reader in _readers)
-                {
-                    reader.Writer.TryComplete();
-                }
-
-                _readers.Clear();
+                Finish(pending);
             }
         }
     }
@@ -444,10 +580,15 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
     {
         lock (_lock)
         {
-            foreach (Channel<FailoverPipelineNotification> reader in _readers)
-            {
-                reader.Writer.TryWrite(notification);
-            }
+            PublishLocked(notification);
+        }
+    }
+
+    private void PublishLocked(FailoverPipelineNotification notification)
+    {
+        foreach (Channel<FailoverPipelineNotification> reader in _readers)
+        {
+            reader.Writer.TryWrite(notification);
         }
     }
 
@@ -472,7 +613,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         }
     }
 
-    private sealed class ActionEntry(IFailoverAction action, TimeSpan timeout)
+    private sealed class ActionEntry(IFailoverAction action, TimeSpan timeout, string lane)
     {
         private readonly Lock _lock = new();
         private long _runs;
@@ -486,6 +627,8 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         public IFailoverAction Action { get; } = action;
 
         public TimeSpan Timeout { get; } = timeout;
+
+        public string Lane { get; } = lane;
 
         public void Record(FailoverActionCompleted outcome)
         {
@@ -521,23 +664,88 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         }
     }
 
+    /// <summary>An event on its way through the lanes.</summary>
+    private sealed class Pending(FailoverEvent failoverEvent, int lanes, string? coalesceInstance, bool noAddressLane)
+    {
+        public int Remaining = lanes;
+
+        public FailoverEvent Event { get; } = failoverEvent;
+
+        public string? CoalesceInstance { get; } = coalesceInstance;
+
+        /// <summary>Completed when the address lane is done with the event (at once when it has none).</summary>
+        public TaskCompletionSource AddressDone { get; } = Completed(noAddressLane);
+
+        private static TaskCompletionSource Completed(bool done)
+        {
+            TaskCompletionSource source = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (done)
+            {
+                source.SetResult();
+            }
+
+            return source;
+        }
+    }
+
+    /// <summary>One serial executor and the actions it runs, in the order added.</summary>
+    private sealed class Lane(FailoverActionPipeline pipeline, string name)
+    {
+        private ActionEntry[] _entries = [];
+        private Task _completion = Task.CompletedTask;
+
+        public string Name { get; } = name;
+
+        public bool IsAddress { get; } = string.Equals(name, FailoverLanes.Address, StringComparison.Ordinal);
+
+        // Unbounded on purpose: the pipeline bounds what it admits (transitions are never dropped, the rest is capped).
+        public Channel<Pending> Queue { get; } = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+        public ActionEntry[] Entries => Volatile.Read(ref _entries);
+
+        public Task Completion => _completion;
+
+        public void Add(ActionEntry entry) => Volatile.Write(ref _entries, [.. _entries, entry]);
+
+        public bool Accepts(FailoverEvent failoverEvent) => !failoverEvent.IsNotificationOnly || Entries.Any(e => FailoverActionPipeline.Accepts(e.Action, failoverEvent.Kind));
+
+        public void Start() => _completion = Task.Run(() => pipeline.RunLaneAsync(this));
+
+        public void Post(Pending pending) => Queue.Writer.TryWrite(pending);
+
+        public void Complete() => Queue.Writer.TryComplete();
+    }
+
     private sealed class Attachment(FailoverActionPipeline pipeline, VirtualRouter router) : IDisposable
     {
         private int _detached;
 
         public void OnTransition(object? sender, VrrpTransition transition) => pipeline.Post(transition);
 
-        public void OnLowerPriority(object? sender, VrrpLowerPriorityAdvertisement advertisement) => pipeline.Post(advertisement);
+        public void OnLowerPriority(object? sender, VrrpLowerPriorityAdvertisement advertisement)
+        {
+            if (pipeline.Post(advertisement) == 0 && !pipeline._stopping)
+            {
+                router.CountActionEventDropped();
+            }
+        }
 
-        public void OnPriorityChanged(object? sender, VrrpPriorityChange change) => pipeline.Post(change);
+        public void OnPriorityChanged(object? sender, VrrpPriorityChange change)
+        {
+            long before = pipeline.DroppedEvents;
+            if (pipeline.Post(change) == 0 && pipeline.DroppedEvents != before)
+            {
+                router.CountActionEventDropped();
+            }
+        }
 
         public void Detach()
         {
             if (Interlocked.Exchange(ref _detached, 1) == 0)
             {
-                router.StateChanged -= OnTransition;
-                router.LowerPriorityAdvertisementReceived -= OnLowerPriority;
-                router.PriorityChanged -= OnPriorityChanged;
+                router.StateChangedEvent.Remove(OnTransition);
+                router.LowerPriorityEvent.Remove(OnLowerPriority);
+                router.PriorityChangedEvent.Remove(OnPriorityChanged);
             }
         }
 
@@ -562,7 +770,7 @@ public sealed partial class FailoverActionPipeline : IAsyncDisposable, IDisposab
         {
             if (Interlocked.Exchange(ref _detached, 1) == 0)
             {
-                group.StateChanged -= OnTransition;
+                group.StateChangedEvent.Remove(OnTransition);
             }
         }
 

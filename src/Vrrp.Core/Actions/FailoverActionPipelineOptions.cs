@@ -15,6 +15,12 @@ public sealed class FailoverActionPipelineOptions
     /// </summary>
     public int EventStreamCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// How many notification events (priority changes, sync group changes, lower-priority re-asserts) may wait in the
+    /// pipeline before further ones are dropped and counted (default 256). Transitions are never dropped.
+    /// </summary>
+    public int EventQueueCapacity { get; set; } = 256;
+
     /// <summary>The problems with these settings, each naming its field; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -32,6 +38,11 @@ public sealed class FailoverActionPipelineOptions
         if (EventStreamCapacity < 1)
         {
             errors.Add($"{nameof(EventStreamCapacity)}: must be at least 1; got {EventStreamCapacity}.");
+        }
+
+        if (EventQueueCapacity < 1)
+        {
+            errors.Add($"{nameof(EventQueueCapacity)}: must be at least 1; got {EventQueueCapacity}.");
         }
 
         return errors;

@@ -70,3 +70,43 @@ public sealed class DelegateFailoverAction : IFailoverAction
         };
     }
 }
+
+/// <summary>
+/// The lanes of a <see cref="FailoverActionPipeline"/>: each runs its actions one event at a time, in order. The
+/// <see cref="Address"/> lane goes first for each event; the others start it once the address lane is done with it,
+/// and never wait for one another.
+/// </summary>
+public static class FailoverLanes
+{
+    /// <summary>Local virtual addresses and their gratuitous ARP / unsolicited NA (<see cref="LocalAddressAction"/>).</summary>
+    public const string Address = "address";
+
+    /// <summary>keepalived's notify scripts and notify FIFO.</summary>
+    public const string Notify = "notify";
+
+    /// <summary>Cloud address movers (Vrrp.Aws).</summary>
+    public const string Cloud = "cloud";
+
+    /// <summary>Actions that name no lane (the application's own).</summary>
+    public const string Default = "default";
+}
+
+/// <summary>
+/// Optionally implemented by an <see cref="IFailoverAction"/>: where and how long it runs when added to a
+/// <see cref="FailoverActionPipeline"/> without an explicit lane or timeout.
+/// </summary>
+public interface IFailoverActionPolicy
+{
+    /// <summary>The lane (<see cref="FailoverLanes"/>, or a name of the application's).</summary>
+    string Lane { get; }
+
+    /// <summary>The timeout per event; <see langword="null"/>: the pipeline's default.</summary>
+    TimeSpan? TimeoutPerEvent { get; }
+}
+
+/// <summary>Where an action of a pipeline runs: its lane and its timeout per event.</summary>
+/// <param name="Name">The action's name.</param>
+/// <param name="Lane">Its lane.</param>
+/// <param name="Timeout">Its timeout per event.</param>
+/// <param name="Kind">The action's type name.</param>
+public sealed record FailoverActionPlacement(string Name, string Lane, TimeSpan Timeout, string Kind);

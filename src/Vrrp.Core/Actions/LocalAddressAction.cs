@@ -24,7 +24,7 @@ namespace Vrrp.Actions;
 /// Disposing stops the timers and gives up the shared capture device (the last user closes it); it does not remove
 /// the addresses (the STOP event does).
 /// </remarks>
-public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
+public sealed partial class LocalAddressAction : IFailoverAction, IFailoverActionPolicy, IDisposable
 {
     private readonly LocalAddressActionOptions _options;
     private readonly TimeProvider _time;
@@ -57,6 +57,12 @@ public sealed partial class LocalAddressAction : IFailoverAction, IDisposable
 
     /// <inheritdoc/>
     public string Name { get; }
+
+    /// <summary>The <see cref="FailoverLanes.Address"/> lane: first for every event, never behind a script or a cloud call.</summary>
+    public string Lane => FailoverLanes.Address;
+
+    /// <summary>The pipeline's default timeout.</summary>
+    public TimeSpan? TimeoutPerEvent => null;
 
     /// <summary>Gratuitous ARPs and neighbour advertisements sent so far.</summary>
     public long AnnouncementsSent => Interlocked.Read(ref _sent);

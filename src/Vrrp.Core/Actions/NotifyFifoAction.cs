@@ -88,7 +88,7 @@ public sealed record NotifyFifoStatistics(long Written, long Dropped, long Faile
 /// <remarks>As keepalived does, the FIFO is opened read-write and non-blocking (so opening never waits for a reader and
 /// the pipe outlives readers that come and go): a write never blocks; when the pipe is full the line is dropped, counted
 /// (<see cref="GetStatistics"/>) and logged. Lines are shorter than PIPE_BUF, so each is written whole or not at all.</remarks>
-public sealed partial class NotifyFifoAction : IFailoverAction, IFailoverEventFilter, IAsyncDisposable
+public sealed partial class NotifyFifoAction : IFailoverAction, IFailoverEventFilter, IFailoverActionPolicy, IAsyncDisposable
 {
     private readonly NotifyFifoActionOptions _options;
     private readonly HashSet<string> _priorityInstances;
@@ -121,6 +121,12 @@ public sealed partial class NotifyFifoAction : IFailoverAction, IFailoverEventFi
 
     /// <inheritdoc/>
     public string Name => _options.Name;
+
+    /// <summary>The <see cref="FailoverLanes.Notify"/> lane, with the notify scripts (keepalived writes the line after starting them).</summary>
+    public string Lane => FailoverLanes.Notify;
+
+    /// <summary>The pipeline's default timeout.</summary>
+    public TimeSpan? TimeoutPerEvent => null;
 
     /// <summary>The action for an imported FIFO: priority changes of the instances with <c>notify_priority_changes</c>.</summary>
     /// <param name="fifo">The FIFO.</param>

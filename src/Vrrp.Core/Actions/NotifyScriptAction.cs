@@ -159,7 +159,7 @@ public sealed class NotifyScriptException : Exception
 /// <remarks>A script that fails does not stop the next one of the same event; the event's run then fails with a
 /// <see cref="NotifyScriptException"/> listing what went wrong (a timeout surfaces as <see cref="TimeoutException"/>).
 /// Scripts inherit the process's standard output and error, as keepalived's do.</remarks>
-public sealed partial class NotifyScriptAction : IFailoverAction, IFailoverEventFilter
+public sealed partial class NotifyScriptAction : IFailoverAction, IFailoverEventFilter, IFailoverActionPolicy
 {
     private readonly NotifyScriptActionOptions _options;
     private readonly TimeProvider _time;
@@ -187,6 +187,15 @@ public sealed partial class NotifyScriptAction : IFailoverAction, IFailoverEvent
 
     /// <inheritdoc/>
     public string Name { get; }
+
+    /// <summary>The <see cref="FailoverLanes.Notify"/> lane.</summary>
+    public string Lane => FailoverLanes.Notify;
+
+    /// <summary>
+    /// Two script timeouts and a second: an event runs at most two scripts (its own and the generic <c>notify</c>), each
+    /// bounded by <see cref="NotifyScriptActionOptions.ScriptTimeout"/>, so a slow one never gets the other cancelled.
+    /// </summary>
+    public TimeSpan? TimeoutPerEvent => (2 * _options.ScriptTimeout) + TimeSpan.FromSeconds(1);
 
     /// <summary>The action for an imported keepalived instance (its <c>notify*</c> keywords).</summary>
     /// <param name="instance">The imported instance.</param>

@@ -36,6 +36,9 @@ public sealed class VrrpMetrics : IDisposable
     /// <summary>The tag naming a failover action.</summary>
     public const string ActionTag = "vrrp.action";
 
+    /// <summary>The tag naming why <c>vrrp.events.suppressed</c> counted an event.</summary>
+    public const string SuppressedReasonTag = "vrrp.suppressed.reason";
+
     /// <summary>The tag giving a failover action's outcome (e.g. <c>success</c>, <c>failure</c>, <c>timeout</c>).</summary>
     public const string OutcomeTag = "vrrp.action.outcome";
 
@@ -64,6 +67,8 @@ public sealed class VrrpMetrics : IDisposable
             "Priority-0 advertisements received (keepalived pri_zero_rcvd).");
         Meter.CreateObservableCounter("vrrp.adverts.dropped", ObserveDrops, "{advert}",
             "Messages dropped by the receive checks or the codec, by reason.");
+        Meter.CreateObservableCounter("vrrp.events.suppressed", ObserveSuppressed, "{event}",
+            "Events bounded away, by reason: lower_priority_event and lower_priority_answer (a MASTER raises or answers a lower priority at most once per max(interval, 1 s)), action_queue (the action pipeline coalesced or dropped it), subscriber (a blocked subscriber's queue was full). Transitions are never among them.");
         Meter.CreateObservableGauge("vrrp.state", () => ObserveInt(static s => VrrpStateCodes.ToKeepalivedCode(s.State)), "{state}",
             "The instance's state as keepalived numbers it: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT, 98 STOP.");
         Meter.CreateObservableGauge("vrrp.priority", () => ObserveInt(static s => s.EffectivePriority), "{priority}",
@@ -89,7 +94,7 @@ public sealed class VrrpMetrics : IDisposable
             }
 
             Attached attached = new(this, router);
-            router.StateChanged += attached.OnStateChanged;
+            router.StateChangedEvent.Add(attached.OnStateChanged, inline: true);
             _routers = _routers.Add(attached);
         }
     }
@@ -122,7 +127,7 @@ public sealed class VrrpMetrics : IDisposable
             Attached? attached = _routers.FirstOrDefault(a => ReferenceEquals(a.Router, router));
             if (attached is not null)
             {
-                router.StateChanged -= attached.OnStateChanged;
+                router.StateChangedEvent.Remove(attached.OnStateChanged);
                 _routers = _routers.Remove(attached);
             }
         }
@@ -190,7 +195,7 @@ public sealed class VrrpMetrics : IDisposable
 
         foreach (Attached attached in routers)
         {
-            attached.Router.StateChanged -= attached.OnStateChanged;
+            attached.Router.StateChangedEvent.Remove(attached.OnStateChanged);
         }
 
         if (_ownsMeter)
@@ -254,6 +259,18 @@ public sealed class VrrpMetrics : IDisposable
                     yield return new(count, new KeyValuePair<string, object?>(DropReasonTag, name));
                 }
             }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveSuppressed()
+    {
+        foreach (Attached attached in _routers)
+        {
+            VrrpStatistics statistics = attached.Router.GetStatistics();
+            yield return new(statistics.LowerPriorityEventsSuppressed, attached.Tag, new(SuppressedReasonTag, "lower_priority_event"));
+            yield return new(statistics.LowerPriorityAnswersSuppressed, attached.Tag, new(SuppressedReasonTag, "lower_priority_answer"));
+            yield return new(statistics.ActionEventsDropped, attached.Tag, new(SuppressedReasonTag, "action_queue"));
+            yield return new(statistics.SubscriberEventsDropped, attached.Tag, new(SuppressedReasonTag, "subscriber"));
         }
     }
 

@@ -26,10 +26,9 @@ internal sealed class DefaultVrrpTransportFactory(IOptions<VrrpOptions> options,
         {
             InMemoryNetwork network = (InMemoryNetwork?)services.GetService(typeof(InMemoryNetwork))
                 ?? throw new InvalidOperationException($"{nameof(VrrpOptions.Transport)} is InMemory but no {nameof(InMemoryNetwork)} is registered.");
-            return network.AddNode(localAddress);
+            return network.GetOrAddNode(localAddress);
         }
 
-        return RawSocketTransport.Open(new RawSocketTransportOptions { LocalAddress = localAddress, Interface = interfaceName },
-            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Vrrp.Transports.Raw"));
+        return new RawSocketTransportFactory(loggerFactory).Create(localAddress, interfaceName);
     }
 }

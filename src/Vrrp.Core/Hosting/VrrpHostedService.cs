@@ -7,17 +7,20 @@ using Vrrp.Actions;
 using Vrrp.Configuration;
 using Vrrp.Diagnostics;
 using Vrrp.Routing;
+using Vrrp.Runtime;
 using Vrrp.Tracking;
 using Vrrp.Transports;
 
 namespace Vrrp.Hosting;
 
 /// <summary>
-/// Runs the configured VRRP instances inside a .NET host. <see cref="StartAsync"/> validates the options, opens the
-/// transports, creates the routers, sync groups, trackers and the failover action pipeline, and starts them: every
-/// start-up error (invalid options, no CAP_NET_RAW, an address not on the host) is thrown from it, nothing is started in
-/// the background where it could fail unseen. <see cref="StopAsync"/> leaves gracefully: trackers stop, every MASTER
-/// sends its priority-0 advertisement, then the queued failover actions drain (bounded by <see cref="VrrpOptions.DrainTimeout"/>).
+/// Runs the configured VRRP instances inside a .NET host: a thin shell around the <see cref="VrrpRuntime"/> that
+/// <c>vrrp run</c> uses too, so every configuration feature behaves the same in both. <see cref="StartAsync"/> validates
+/// the options and starts the runtime: every start-up error (invalid options, no CAP_NET_RAW, an address not on the host)
+/// is thrown from it, nothing is started in the background where it could fail unseen. <see cref="StopAsync"/> leaves
+/// gracefully: trackers stop, every MASTER sends its priority-0 advertisement, then the queued failover actions drain
+/// (bounded by <see cref="VrrpOptions.DrainTimeout"/>). <see cref="ReloadAsync"/> applies changed options as SIGHUP does
+/// for <c>vrrp run</c>.
 /// </summary>
 public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
 {
@@ -31,16 +34,7 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly List<(IVrrpTransport Transport, VrrpNode Node)> _nodes = [];
-    private readonly List<TrackerRunner> _trackers = [];
-    private readonly List<IDisposable> _ownedTrackers = [];
-    private FailoverActionPipeline? _pipeline;
-    private Task _actionMetrics = Task.CompletedTask;
-    private VrrpStateFileWriter? _stateFile;
-    private IReadOnlyList<VirtualRouter> _routers = [];
-    private ITimer? _delayedStart;
-    private readonly List<NotifyFifoAction> _fifos = [];
-    private bool _started;
+    private VrrpRuntime? _runtime;
 
     /// <summary>Creates the service (dependency injection does this; see <c>services.AddVrrp(...)</c>).</summary>
     public VrrpHostedService(IOptions<VrrpOptions> options, IVrrpTransportFactory transports, IEnumerable<IFailoverAction> actions,
@@ -64,11 +58,14 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
         _logger = _loggerFactory.CreateLogger("Vrrp.Hosting");
     }
 
+    /// <summary>The runtime (null before <see cref="StartAsync"/>): routers, pipeline, snapshot, wiring, <see cref="VrrpRuntime.StateChanged"/>.</summary>
+    public VrrpRuntime? Runtime { get { lock (_lock) { return _runtime; } } }
+
     /// <summary>The running instances (empty before <see cref="StartAsync"/>).</summary>
-    public IReadOnlyList<VirtualRouter> Routers { get { lock (_lock) { return _routers; } } }
+    public IReadOnlyList<VirtualRouter> Routers => Runtime?.Routers ?? [];
 
     /// <summary>The failover action pipeline (null before <see cref="StartAsync"/>): its statistics and event stream.</summary>
-    public FailoverActionPipeline? Pipeline { get { lock (_lock) { return _pipeline; } } }
+    public FailoverActionPipeline? Pipeline => Runtime?.Pipeline;
 
     /// <summary>The instance named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such instance is running.</exception>
@@ -83,288 +80,115 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         VrrpOptions options = _options.Value;
-        KeepalivedConfiguration configuration = options.ToConfiguration();
+        VrrpRuntimeConfiguration configuration = ToRuntimeConfiguration(options);
+        VrrpRuntime runtime = new(new VrrpRuntimeOptions
+        {
+            Transports = _transports,
+            TimeProvider = _time,
+            LoggerFactory = _loggerFactory,
+            Metrics = _metrics,
+            ManageLocalAddresses = options.Transport == VrrpTransportKind.Raw,
+            NotifyTimeout = options.ActionTimeout,
+            ActionTimeout = options.ActionTimeout,
+            DrainTimeout = options.DrainTimeout,
+            StateFileInterval = options.StateFileInterval,
+        });
+        VrrpRuntime? previous;
         lock (_lock)
         {
-            if (_started)
+            if (_runtime is { IsRunning: true })
             {
                 throw new InvalidOperationException("The VRRP service is already started.");
             }
 
-            _started = true;
+            previous = _runtime;
+            _runtime = runtime;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        FailoverActionPipeline pipeline = new(options.ToPipelineOptions(), _time, _loggerFactory.CreateLogger("Vrrp.Actions"));
+        if (previous is not null)
+        {
+            await previous.DisposeAsync().ConfigureAwait(false);
+        }
+
         try
         {
-            _actionMetrics = pipeline.RecordActionDurationsAsync(_metrics, CancellationToken.None);
-            AddActions(pipeline, configuration, options);
-
-            foreach (IGrouping<(IPAddress Source, string? Interface), KeepalivedInstance> group in configuration.Instances.GroupBy(i => (i.Options.UnicastSource!, i.Interface)))
-            {
-                IVrrpTransport transport = _transports.Create(group.Key.Source, group.Key.Interface);
-                VrrpNode node;
-                try
-                {
-                    node = new VrrpNode(transport, _time, _loggerFactory);
-                }
-                catch
-                {
-                    transport.Dispose();
-                    throw;
-                }
-
-                _nodes.Add((transport, node));
-                foreach (KeepalivedInstance instance in group)
-                {
-                    VirtualRouter router = node.AddRouter(instance.Options);
-                    pipeline.Attach(router);
-                }
-
-                _metrics.Attach(node);
-            }
-
-            Dictionary<string, VirtualRouter> routers = _nodes.SelectMany(n => n.Node.Routers).ToDictionary(r => r.Name, StringComparer.Ordinal);
-            foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
-            {
-                pipeline.Attach(new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name])));
-            }
-
-            CreateTrackers(configuration, routers);
-            lock (_lock)
-            {
-                _pipeline = pipeline;
-                _routers = [.. configuration.Instances.Select(i => routers[i.Options.Name])];
-            }
-
-            if (!string.IsNullOrWhiteSpace(options.StateFile))
-            {
-                _stateFile = new VrrpStateFileWriter(options.StateFile, () => Routers, _metrics, _time, options.StateFileInterval, _logger);
-                _stateFile.Start();
-            }
-
-            foreach (TrackerRunner runner in _trackers)
-            {
-                runner.Start();
-            }
-
-            if (configuration.StartupDelay > TimeSpan.Zero)
-            {
-                // keepalived vrrp_startup_delay: the instances start later (trackers already run, so their state is known).
-                LogStartupDelayed(_logger, configuration.StartupDelay.TotalSeconds);
-                lock (_lock)
-                {
-                    _delayedStart = _time.CreateTimer(static state => ((VrrpHostedService)state!).StartNodes(), this, configuration.StartupDelay, Timeout.InfiniteTimeSpan);
-                }
-            }
-            else
-            {
-                StartNodes();
-            }
-
-            LogStarted(_logger, configuration.Instances.Length, options.Transport);
+            await runtime.StartAsync(configuration, cancellationToken).ConfigureAwait(false);
+            LogStarted(_logger, configuration.Configuration.Instances.Length, options.Transport);
         }
         catch (Exception e)
         {
             LogStartFailed(_logger, e.Message);
-            await CleanUpAsync(pipeline).ConfigureAwait(false);
             lock (_lock)
             {
-                _pipeline = null;
-                _routers = [];
-                _started = false;
+                _runtime = null;
             }
 
+            await runtime.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="options"/> to the running instances as <c>vrrp run</c> does on SIGHUP: an instance kept
+    /// with the same addresses goes on (a MASTER stays MASTER), a removed or re-addressed one stops gracefully.
+    /// </summary>
+    /// <param name="options">The new options; validated first (nothing changes when they are invalid).</param>
+    /// <param name="cancellationToken">Cuts the old configuration's drain short.</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    /// <exception cref="InvalidOperationException">The service is not started.</exception>
+    public Task<VrrpReloadResult> ReloadAsync(VrrpOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        VrrpRuntimeConfiguration configuration = ToRuntimeConfiguration(options);
+        VrrpRuntime runtime = Runtime ?? throw new InvalidOperationException("The VRRP service is not started.");
+        return runtime.ReloadAsync(configuration, cancellationToken);
     }
 
     /// <inheritdoc/>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        FailoverActionPipeline? pipeline;
+        VrrpRuntime? runtime;
         lock (_lock)
         {
-            if (!_started)
-            {
-                return;
-            }
-
-            _started = false;
-            pipeline = _pipeline;
-            _delayedStart?.Dispose();
-            _delayedStart = null;
+            runtime = _runtime;
         }
 
-        foreach (TrackerRunner runner in _trackers)
+        if (runtime is null)
         {
-            await runner.DisposeAsync().ConfigureAwait(false);
+            return;
         }
 
-        foreach ((_, VrrpNode node) in _nodes)
-        {
-            node.Shutdown();
-        }
-
-        bool drained = pipeline is null || await pipeline.StopAsync(cancellationToken).ConfigureAwait(false);
-        await CleanUpAsync(pipeline).ConfigureAwait(false);
+        bool drained = await runtime.StopAsync(cancellationToken).ConfigureAwait(false);
         LogStopped(_logger, drained);
     }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private void StartNodes()
-    {
+        VrrpRuntime? runtime;
         lock (_lock)
         {
-            // Under the lock: a delayed start never races a stop (StopAsync clears _started first).
-            if (!_started)
-            {
-                return;
-            }
+            runtime = _runtime;
+        }
 
-            foreach ((_, VrrpNode node) in _nodes)
-            {
-                node.Start();
-            }
+        if (runtime is not null)
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private void AddActions(FailoverActionPipeline pipeline, KeepalivedConfiguration configuration, VrrpOptions options)
+    private VrrpRuntimeConfiguration ToRuntimeConfiguration(VrrpOptions options) => new(options.ToConfiguration())
     {
-        // As keepalived: local addresses first (only on real sockets), then notify scripts, then the application's actions.
-        if (options.Transport == VrrpTransportKind.Raw)
-        {
-            foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Interface is not null && !i.LocalAddresses.IsEmpty))
-            {
-                LocalAddressActionOptions local = new()
-                {
-                    Name = $"vip:{instance.Options.Name}:{instance.Interface}",
-                    InstanceName = instance.Options.Name,
-                    Interface = instance.Interface!,
-                    Addresses = [.. instance.LocalAddresses.Select(a => a.Address)],
-                    GarpMasterDelay = instance.Garp.MasterDelay,
-                    GarpMasterRepeat = instance.Garp.MasterRepeat,
-                    GarpMasterRefresh = instance.Garp.MasterRefresh,
-                    GarpMasterRefreshRepeat = instance.Garp.MasterRefreshRepeat,
-                    GarpLowerPriorityDelay = instance.Garp.LowerPriorityDelay,
-                    GarpLowerPriorityRepeat = instance.Garp.LowerPriorityRepeat,
-                    GarpInterval = instance.Garp.GarpInterval,
-                    GnaInterval = instance.Garp.GnaInterval,
-                };
-                pipeline.Add(new LocalAddressAction(local, _time, _loggerFactory.CreateLogger("Vrrp.Actions.LocalAddress")));
-            }
-        }
-
-        foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Notify.Any))
-        {
-            pipeline.Add(NotifyScriptAction.FromKeepalived(instance, options.ActionTimeout, _time, _loggerFactory.CreateLogger("Vrrp.Actions.Notify")));
-        }
-
-        foreach (KeepalivedSyncGroup group in configuration.SyncGroups.Where(g => g.Notify.Any))
-        {
-            pipeline.Add(NotifyScriptAction.ForSyncGroup(group, options.ActionTimeout, _time, _loggerFactory.CreateLogger("Vrrp.Actions.Notify")));
-        }
-
-        foreach (KeepalivedNotifyFifo definition in configuration.NotifyFifos)
-        {
-            NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, configuration, _loggerFactory.CreateLogger("Vrrp.Actions.Fifo"));
-            fifo.Open();
-            _fifos.Add(fifo);
-            pipeline.Add(fifo);
-        }
-
-        foreach (IFailoverAction action in _actions)
-        {
-            pipeline.Add(action);
-        }
-    }
-
-    private void CreateTrackers(KeepalivedConfiguration configuration, Dictionary<string, VirtualRouter> routers)
-    {
-        ILogger trackingLogger = _loggerFactory.CreateLogger("Vrrp.Tracking");
-        List<(TrackerOptions Options, IVrrpTracker Tracker)> all = [];
-        foreach (KeepalivedTracker definition in configuration.Trackers)
-        {
-            all.Add((definition.Options, TrackerFactory.Create(definition.Options, trackingLogger)));
-        }
-
-        foreach (VrrpTrackerRegistration registration in _trackerRegistrations)
-        {
-            all.Add((registration.Options, registration.Factory(_services)));
-        }
-
-        foreach ((TrackerOptions trackerOptions, IVrrpTracker tracker) in all)
-        {
-            if (tracker is IDisposable disposable)
-            {
-                _ownedTrackers.Add(disposable);
-            }
-
-            TrackerRunner runner = new(tracker, trackerOptions, _time, trackingLogger);
-            _trackers.Add(runner);
-            foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Options.Trackers.Any(t => t.Name == trackerOptions.Name)))
-            {
-                runner.Attach(routers[instance.Options.Name], trackerOptions.Name);
-            }
-        }
-    }
-
-    private async Task CleanUpAsync(FailoverActionPipeline? pipeline)
-    {
-        foreach (TrackerRunner runner in _trackers)
-        {
-            runner.Dispose();
-        }
-
-        _trackers.Clear();
-        foreach (IDisposable tracker in _ownedTrackers)
-        {
-            tracker.Dispose();
-        }
-
-        _ownedTrackers.Clear();
-        if (pipeline is not null)
-        {
-            await pipeline.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await _actionMetrics.ConfigureAwait(false);
-        foreach (NotifyFifoAction fifo in _fifos)
-        {
-            await fifo.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _fifos.Clear();
-        if (_stateFile is not null)
-        {
-            await _stateFile.DisposeAsync().ConfigureAwait(false);
-            _stateFile = null;
-        }
-
-        foreach ((IVrrpTransport transport, VrrpNode node) in _nodes)
-        {
-            _metrics.Detach(node);
-            node.Dispose();
-            transport.Dispose();
-        }
-
-        _nodes.Clear();
-    }
+        Actions = [.. _actions],
+        Trackers = [.. _trackerRegistrations.Select(r => new VrrpRuntimeTracker(r.Options, () => r.Factory(_services)))],
+    };
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "VRRP: started {Count} instance(s) on the {Transport} transport")]
     private static partial void LogStarted(ILogger logger, int count, VrrpTransportKind transport);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "VRRP: start-up failed: {Reason}")]
     private static partial void LogStartFailed(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Information, Message = "VRRP: the instances start in {Seconds:0.###} s (vrrp_startup_delay)")]
-    private static partial void LogStartupDelayed(ILogger logger, double seconds);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "VRRP: stopped (failover actions drained: {Drained})")]
     private static partial void LogStopped(ILogger logger, bool drained);

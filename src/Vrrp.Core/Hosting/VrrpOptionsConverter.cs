@@ -361,14 +361,35 @@ internal static partial class VrrpOptionsConverter
         IList<string> addresses = instance.VirtualAddresses ?? [];
         for (int a = 0; a < addresses.Count; a++)
         {
-            if (LocalVirtualAddress.TryParse(addresses[a], out LocalVirtualAddress? local))
+            // keepalived's virtual_ipaddress line: ADDRESS[/PREFIX] [dev DEVICE] [label LABEL].
+            string[] words = (addresses[a] ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            string? device = null;
+            string? label = null;
+            bool wordsValid = words.Length is 1 or 3 or 5;
+            for (int w = 1; wordsValid && w + 1 < words.Length; w += 2)
+            {
+                switch (words[w])
+                {
+                    case "dev" when device is null:
+                        device = words[w + 1];
+                        break;
+                    case "label" when label is null:
+                        label = words[w + 1];
+                        break;
+                    default:
+                        wordsValid = false;
+                        break;
+                }
+            }
+
+            if (wordsValid && LocalVirtualAddress.TryParse(words[0], out LocalVirtualAddress? local))
             {
                 options.VirtualAddresses.Add(local.Address);
-                locals.Add(new KeepalivedLocalAddress(local, null, null, false, where($"{prefix}.{nameof(VrrpInstanceOptions.VirtualAddresses)}[{a}]")));
+                locals.Add(new KeepalivedLocalAddress(local, device, label, false, where($"{prefix}.{nameof(VrrpInstanceOptions.VirtualAddresses)}[{a}]")));
             }
             else
             {
-                Local($"{nameof(VrrpInstanceOptions.VirtualAddresses)}[{a}]", $"'{addresses[a]}' is not ADDRESS or ADDRESS/PREFIX.");
+                Local($"{nameof(VrrpInstanceOptions.VirtualAddresses)}[{a}]", $"'{addresses[a]}' is not ADDRESS[/PREFIX] [dev DEVICE] [label LABEL].");
             }
         }
 

@@ -55,7 +55,7 @@ public sealed partial class VrrpStateFileWriter : IAsyncDisposable
     {
         foreach (VirtualRouter router in _routers())
         {
-            router.StateChanged += OnStateChanged;
+            router.StateChangedEvent.Add(OnStateChanged, inline: true);
             _attached.Add(router);
         }
 
@@ -105,7 +105,7 @@ public sealed partial class VrrpStateFileWriter : IAsyncDisposable
     {
         foreach (VirtualRouter router in _attached)
         {
-            router.StateChanged -= OnStateChanged;
+            router.StateChangedEvent.Remove(OnStateChanged);
         }
 
         _attached.Clear();

@@ -200,13 +200,35 @@ public sealed partial class VirtualRouter
                     return;
                 }
 
+                // A MASTER that hears a lower priority answers at once and re-asserts its addresses, but at most once
+                // per max(interval, 1 s) each: a flood (spoofed, or a one-way partition at a fast interval) costs a
+                // counter, not a process, a GARP burst or a cloud call per packet.
                 if (_options.AnswerLowerPriorityAdvertisements)
                 {
-                    SendAdvertisement(_effectivePriority);
+                    if (Allow(ref _lowerPriorityAnswerAt))
+                    {
+                        SendAdvertisement(_effectivePriority);
+                    }
+                    else
+                    {
+                        _counters.LowerPriorityAnswersSuppressed++;
+                    }
                 }
 
-                LogLowerPriority(_logger, Name, priority);
-                _outputs.Enqueue(new Output(OutputKind.LowerPriority, default, new VrrpLowerPriorityAdvertisement(Name, new IPAddress(packet.SourceAddress), priority, _effectivePriority)));
+                if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+                {
+                    LogLowerPriority(_logger, Name, priority);
+                }
+
+                if (Allow(ref _lowerPriorityEventAt))
+                {
+                    _outputs.Enqueue(new Output(OutputKind.LowerPriority, default, new VrrpLowerPriorityAdvertisement(Name, new IPAddress(packet.SourceAddress), priority, _effectivePriority)));
+                }
+                else
+                {
+                    _counters.LowerPriorityEventsSuppressed++;
+                }
+
                 return;
 
             default:

@@ -36,6 +36,7 @@ public sealed partial class VirtualRouter : IDisposable
     private readonly ImmutableArray<IPAddress> _virtualAddresses;
     private readonly Queue<Output> _outputs = new();
     private VrrpStatistics.Counters _counters = VrrpStatistics.Counters.Create();
+    private long _actionEventsDropped;
 
     private VrrpState _state = VrrpState.Initialize;
     private int _effectivePriority;
@@ -45,6 +46,8 @@ public sealed partial class VirtualRouter : IDisposable
     private bool _masterLeft;
     private TimeSpan _startedAt;
     private TimeSpan? _lowerMasterSeenAt;
+    private TimeSpan? _lowerPriorityEventAt;
+    private TimeSpan? _lowerPriorityAnswerAt;
     private bool _interfaceUp = true;
     private bool _syncGroupFault;
     private bool _draining;
@@ -80,17 +83,39 @@ public sealed partial class VirtualRouter : IDisposable
         _timer = _time.CreateTimer(static state => ((VirtualRouter)state!).OnTimer(), this, Never, Never);
     }
 
-    /// <summary>Raised after every state change, in order, outside the router's lock.</summary>
-    public event EventHandler<VrrpTransition>? StateChanged;
+    /// <summary>
+    /// Raised after every state change, in order, outside the router's lock. Each subscriber is called on its own: one
+    /// that throws is logged and skips nobody; on a router run by a <c>VrrpRuntime</c> each subscriber has its own
+    /// queue on the thread pool, so one that blocks delays neither the protocol nor the others.
+    /// </summary>
+    public event EventHandler<VrrpTransition>? StateChanged { add => StateChangedEvent.Add(value); remove => StateChangedEvent.Remove(value); }
 
-    /// <summary>Raised when the instance becomes MASTER, to announce its virtual addresses (GARP / NA / cloud API).</summary>
-    public event EventHandler<VrrpAddressAnnouncement>? AddressesAnnounced;
+    /// <summary>Raised when the instance becomes MASTER, to announce its virtual addresses (GARP / NA / cloud API); delivered as <see cref="StateChanged"/>.</summary>
+    public event EventHandler<VrrpAddressAnnouncement>? AddressesAnnounced { add => AnnouncedEvent.Add(value); remove => AnnouncedEvent.Remove(value); }
 
-    /// <summary>Raised when a MASTER hears a lower-priority advertisement (keepalived <c>notify_master_rx_lower_pri</c>).</summary>
-    public event EventHandler<VrrpLowerPriorityAdvertisement>? LowerPriorityAdvertisementReceived;
+    /// <summary>
+    /// Raised when a MASTER hears a lower-priority advertisement (keepalived <c>notify_master_rx_lower_pri</c>), at most
+    /// once per max(advertisement interval, 1 s): the rest are counted (<see cref="VrrpStatistics.LowerPriorityEventsSuppressed"/>).
+    /// Delivered as <see cref="StateChanged"/>.
+    /// </summary>
+    public event EventHandler<VrrpLowerPriorityAdvertisement>? LowerPriorityAdvertisementReceived { add => LowerPriorityEvent.Add(value); remove => LowerPriorityEvent.Remove(value); }
 
-    /// <summary>Raised, in order with the transitions and outside the router's lock, when the effective priority changes (keepalived <c>notify_priority_changes</c>).</summary>
-    public event EventHandler<VrrpPriorityChange>? PriorityChanged;
+    /// <summary>Raised, in order with the transitions and outside the router's lock, when the effective priority changes (keepalived <c>notify_priority_changes</c>); delivered as <see cref="StateChanged"/>.</summary>
+    public event EventHandler<VrrpPriorityChange>? PriorityChanged { add => PriorityChangedEvent.Add(value); remove => PriorityChangedEvent.Remove(value); }
+
+    internal RouterEvent<VrrpTransition> StateChangedEvent { get; } = new();
+
+    internal RouterEvent<VrrpAddressAnnouncement> AnnouncedEvent { get; } = new();
+
+    internal RouterEvent<VrrpLowerPriorityAdvertisement> LowerPriorityEvent { get; } = new();
+
+    internal RouterEvent<VrrpPriorityChange> PriorityChangedEvent { get; } = new();
+
+    /// <summary>Whether public subscribers get their own queues (set by the runtime before the router starts).</summary>
+    internal bool IsolateSubscribers { get; set; }
+
+    /// <summary>Events isolated subscribers did not get because their queue was full (they were blocked).</summary>
+    internal long SubscriberEventsDropped => StateChangedEvent.Dropped + AnnouncedEvent.Dropped + LowerPriorityEvent.Dropped + PriorityChangedEvent.Dropped;
 
     /// <summary>The instance name.</summary>
     public string Name => _options.Name;
@@ -144,9 +169,15 @@ public sealed partial class VirtualRouter : IDisposable
     {
         lock (_lock)
         {
-            return new VrrpStatistics(_counters);
+            VrrpStatistics.Counters counters = _counters;
+            counters.ActionEventsDropped = Interlocked.Read(ref _actionEventsDropped);
+            counters.SubscriberEventsDropped = SubscriberEventsDropped;
+            return new VrrpStatistics(counters);
         }
     }
+
+    /// <summary>Counts an event of this instance the action pipeline did not queue (coalesced or over its bound).</summary>
+    internal void CountActionEventDropped() => Interlocked.Increment(ref _actionEventsDropped);
 
     /// <summary>
     /// Starts the instance: FAULT if a fault condition holds; MASTER at once for the owner (255); else BACKUP with the
@@ -545,6 +576,22 @@ public sealed partial class VirtualRouter : IDisposable
             : TimeSpan.FromTicks(numerator * _masterAdverInterval.Ticks / 256);
     }
 
+    /// <summary>The least time between two lower-priority events, and between two answers to them: max(interval, 1 s).</summary>
+    private TimeSpan LowerPriorityWindow => _options.AdvertisementInterval > TimeSpan.FromSeconds(1) ? _options.AdvertisementInterval : TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a rate-limited output last sent at <paramref name="last"/> may go now (and stamps it).</summary>
+    private bool Allow(ref TimeSpan? last)
+    {
+        TimeSpan now = Now;
+        if (last is { } at && now - at < LowerPriorityWindow)
+        {
+            return false;
+        }
+
+        last = now;
+        return true;
+    }
+
     private TimeSpan ComputeMasterDownInterval() => (3 * _masterAdverInterval) + ComputeSkewTime();
 
     private void Arm(TimeSpan due)
@@ -604,7 +651,7 @@ public sealed partial class VirtualRouter : IDisposable
                 break;
             case OutputKind.Transition:
                 VrrpTransition transition = (VrrpTransition)output.Payload!;
-                StateChanged?.Invoke(this, transition);
+                StateChangedEvent.Raise(this, transition, IsolateSubscribers, _logger, Name);
                 if (transition.Reason != VrrpTransitionReason.SyncGroup)
                 {
                     SyncGroup?.OnMemberTransition(this, transition);
@@ -614,13 +661,13 @@ public sealed partial class VirtualRouter : IDisposable
 
                 break;
             case OutputKind.Announce:
-                AddressesAnnounced?.Invoke(this, (VrrpAddressAnnouncement)output.Payload!);
+                AnnouncedEvent.Raise(this, (VrrpAddressAnnouncement)output.Payload!, IsolateSubscribers, _logger, Name);
                 break;
             case OutputKind.LowerPriority:
-                LowerPriorityAdvertisementReceived?.Invoke(this, (VrrpLowerPriorityAdvertisement)output.Payload!);
+                LowerPriorityEvent.Raise(this, (VrrpLowerPriorityAdvertisement)output.Payload!, IsolateSubscribers, _logger, Name);
                 break;
             case OutputKind.PriorityChange:
-                PriorityChanged?.Invoke(this, (VrrpPriorityChange)output.Payload!);
+                PriorityChangedEvent.Raise(this, (VrrpPriorityChange)output.Payload!, IsolateSubscribers, _logger, Name);
                 break;
         }
     }

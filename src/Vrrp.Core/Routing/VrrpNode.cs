@@ -45,6 +45,9 @@ public sealed partial class VrrpNode : IDisposable
         _registration = transport.RegisterReceiver(OnDatagram);
     }
 
+    /// <summary>Whether the public event subscribers of this node's instances get their own queues (the runtime's routers do).</summary>
+    internal bool IsolateSubscribers { get; init; }
+
     /// <summary>The instances of this node.</summary>
     public IReadOnlyList<VirtualRouter> Routers { get { lock (_lock) { return [.. _routers]; } } }
 
@@ -69,7 +72,10 @@ public sealed partial class VrrpNode : IDisposable
                 throw new ArgumentException($"{nameof(VirtualRouterOptions.VirtualRouterId)}: VRID {options.VirtualRouterId} is already used by instance '{existing.Name}' on this node.", nameof(options));
             }
 
-            VirtualRouter router = new(options, _time, new PeerSender(this, options), _loggerFactory.CreateLogger("Vrrp.Routing.VirtualRouter"));
+            VirtualRouter router = new(options, _time, new PeerSender(this, options), _loggerFactory.CreateLogger("Vrrp.Routing.VirtualRouter"))
+            {
+                IsolateSubscribers = IsolateSubscribers,
+            };
             table[options.VirtualRouterId] = router;
             _routers.Add(router);
             return router;

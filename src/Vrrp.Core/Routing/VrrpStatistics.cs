@@ -31,6 +31,10 @@ public sealed class VrrpStatistics
         PriorityZeroSent = counters.PriZeroSent;
         AddressListErrors = counters.AddrListErr;
         IntervalMismatchesIgnored = counters.IntervalMismatchIgnored;
+        LowerPriorityEventsSuppressed = counters.LowerPriorityEventsSuppressed;
+        LowerPriorityAnswersSuppressed = counters.LowerPriorityAnswersSuppressed;
+        ActionEventsDropped = counters.ActionEventsDropped;
+        SubscriberEventsDropped = counters.SubscriberEventsDropped;
         _drops = (long[])counters.Drops.Clone();
         _parseDrops = (long[])counters.ParseDrops.Clone();
     }
@@ -59,6 +63,18 @@ public sealed class VrrpStatistics
     /// <summary>VRRPv3 advertisements with another interval (counted and logged, not dropped).</summary>
     public long IntervalMismatchesIgnored { get; }
 
+    /// <summary>Lower-priority advertisements a MASTER heard within max(interval, 1 s) of the last one it raised an event for: counted, no event (no re-assert).</summary>
+    public long LowerPriorityEventsSuppressed { get; }
+
+    /// <summary>Lower-priority advertisements a MASTER heard within max(interval, 1 s) of its last answer: counted, not answered again.</summary>
+    public long LowerPriorityAnswersSuppressed { get; }
+
+    /// <summary>Events of this instance the failover action pipeline did not queue: a re-assert already pending covered them, or its bound was reached.</summary>
+    public long ActionEventsDropped { get; }
+
+    /// <summary>Events a blocked subscriber of this instance's events did not get (its queue was full).</summary>
+    public long SubscriberEventsDropped { get; }
+
     /// <summary>Drops by the router's own checks.</summary>
     public long GetDrops(VrrpDropReason reason) => (uint)reason < (uint)_drops.Length ? _drops[(int)reason] : 0;
 
@@ -76,7 +92,7 @@ public sealed class VrrpStatistics
     /// </summary>
     public IReadOnlyDictionary<string, long> ToDictionary()
     {
-        Dictionary<string, long> map = new(14 + DropCounters.Length + ParseCounters.Length, StringComparer.Ordinal)
+        Dictionary<string, long> map = new(18 + DropCounters.Length + ParseCounters.Length, StringComparer.Ordinal)
         {
             ["advert_rcvd"] = AdvertisementsReceived,
             ["advert_sent"] = AdvertisementsSent,
@@ -92,6 +108,10 @@ public sealed class VrrpStatistics
             ["pri_zero_rcvd"] = PriorityZeroReceived,
             ["pri_zero_sent"] = PriorityZeroSent,
             ["interval_mismatch_ignored"] = IntervalMismatchesIgnored,
+            ["lower_prio_events_suppressed"] = LowerPriorityEventsSuppressed,
+            ["lower_prio_answers_suppressed"] = LowerPriorityAnswersSuppressed,
+            ["action_events_dropped"] = ActionEventsDropped,
+            ["subscriber_events_dropped"] = SubscriberEventsDropped,
         };
         foreach ((VrrpDropReason reason, string name) in DropCounters)
         {
@@ -117,6 +137,10 @@ public sealed class VrrpStatistics
         public long PriZeroSent;
         public long AddrListErr;
         public long IntervalMismatchIgnored;
+        public long LowerPriorityEventsSuppressed;
+        public long LowerPriorityAnswersSuppressed;
+        public long ActionEventsDropped;
+        public long SubscriberEventsDropped;
         public long[] Drops;
         public long[] ParseDrops;
 

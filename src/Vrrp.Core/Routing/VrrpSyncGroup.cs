@@ -11,6 +11,7 @@ namespace Vrrp.Routing;
 public sealed class VrrpSyncGroup
 {
     private readonly Lock _notifyLock = new();
+    private readonly Microsoft.Extensions.Logging.ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private VrrpState _reportedState = VrrpState.Initialize;
 
     /// <summary>Creates a group; each router can belong to one group only. Create it before starting the routers.</summary>
@@ -68,7 +69,9 @@ public sealed class VrrpSyncGroup
     /// member became MASTER, BACKUP once none is MASTER or FAULT, FAULT while one is, STOP when all stopped). Raised in
     /// order under the group's notification lock, outside every router's lock: handlers must only queue work.
     /// </summary>
-    public event EventHandler<VrrpSyncGroupTransition>? StateChanged;
+    public event EventHandler<VrrpSyncGroupTransition>? StateChanged { add => StateChangedEvent.Add(value); remove => StateChangedEvent.Remove(value); }
+
+    internal RouterEvent<VrrpSyncGroupTransition> StateChangedEvent { get; } = new();
 
     internal void OnMemberStateChanged(DateTimeOffset timestamp)
     {
@@ -82,7 +85,7 @@ public sealed class VrrpSyncGroup
 
             VrrpSyncGroupTransition transition = new(Name, _reportedState, state, timestamp);
             _reportedState = state;
-            StateChanged?.Invoke(this, transition);
+            StateChangedEvent.Raise(this, transition, Routers.Any(r => r.IsolateSubscribers), _logger, $"sync group {Name}");
         }
     }
 

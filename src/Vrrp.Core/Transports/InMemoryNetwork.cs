@@ -96,6 +96,23 @@ public sealed class InMemoryNetwork
         }
     }
 
+    /// <summary>
+    /// The node owning <paramref name="address"/>, attached now if none does: a host that stops and starts its instances
+    /// again (a reload) gets its node back, with its links and partitions.
+    /// </summary>
+    internal InMemoryTransport GetOrAddNode(IPAddress address)
+    {
+        lock (_lock)
+        {
+            if (_byAddress.TryGetValue(address, out InMemoryTransport? existing))
+            {
+                return existing;
+            }
+        }
+
+        return AddNode(address);
+    }
+
     /// <summary>Sets the conditions of the direction <paramref name="from"/> → <paramref name="to"/>.</summary>
     public void SetLink(InMemoryTransport from, InMemoryTransport to, InMemoryLink link)
     {

@@ -10,6 +10,7 @@ using Vrrp.Configuration;
 using Vrrp.Diagnostics;
 using Vrrp.Hosting;
 using Vrrp.Routing;
+using Vrrp.Runtime;
 using Vrrp.Tracking;
 using Vrrp.Transports;
 using Vrrp.Transports.Raw;
@@ -82,35 +83,130 @@ internal static partial class RunCommand
         ILogger logger = loggers.CreateLogger("vrrp");
 
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        // SIGHUP: reload, as `systemctl reload` does for keepalived. Signals are queued; the running generation reads them.
+        // SIGHUP: reload, as `systemctl reload` does for keepalived. Signals are queued; the loop below reads them.
         Channel<bool> reloads = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
         using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; reloads.Writer.TryWrite(true); });
 
-        Generation generation = new(configFile, ignoreUnsupported, notifyTimeout, stateFile, output, error, loggers, reloads.Reader, stop.Token);
-        Loaded? previous = null;
-        bool first = true;
-        IReadOnlySet<string> resume = new HashSet<string>();
-        while (true)
+        await using VrrpRuntime runtime = new(RuntimeOptions(loggers, notifyTimeout, stateFile));
+        object outputLock = new();
+        runtime.StateChanged += (_, transition) =>
         {
-            (int result, Loaded? next, IReadOnlySet<string> masters) = await generation.RunAsync(loaded, first, resume).ConfigureAwait(false);
-            if (result == CannotStart && previous is not null)
+            lock (outputLock)
             {
-                // The reloaded configuration could not start (an address missing, a FIFO, ...): go back to the one that ran.
-                LogReloadCannotStart(logger, configFile.FullName);
-                await error.WriteLineAsync($"error: the reloaded configuration could not start; running the previous one again").ConfigureAwait(false);
-                (loaded, previous, resume) = (previous, null, new HashSet<string>());
-                continue;
+                output.WriteLine(FormatTransition(transition));
+                output.Flush();
+            }
+        };
+
+        List<FloatingAddressAction> cloud = [.. loaded.Aws?.CreateActions(TimeProvider.System, loggers) ?? []];
+        try
+        {
+            try
+            {
+                await runtime.StartAsync(ToRuntimeConfiguration(loaded, cloud), stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is VrrpTransportException or IOException or System.ComponentModel.Win32Exception)
+            {
+                await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                return CannotStart;
             }
 
-            if (next is null)
+            LogStarted(logger, loaded.Configuration.Instances.Length, configFile.FullName);
+            while (true)
             {
-                return result;
-            }
+                await reloads.Reader.ReadAsync(stop.Token).ConfigureAwait(false);
+                StringWriter problems = new();
+                (Loaded? candidate, _) = await LoadAsync(configFile, ignoreUnsupported, problems).ConfigureAwait(false);
+                string report = problems.ToString().TrimEnd();
+                if (report.Length > 0)
+                {
+                    await error.WriteLineAsync(report).ConfigureAwait(false);
+                }
 
-            (previous, loaded, first, resume) = (loaded, next, false, masters);
+                if (candidate is null)
+                {
+                    LogReloadRejected(logger, configFile.FullName);
+                    continue;
+                }
+
+                List<FloatingAddressAction> next = candidate.Fingerprint == loaded.Fingerprint ? [] : [.. candidate.Aws?.CreateActions(TimeProvider.System, loggers) ?? []];
+                VrrpReloadResult result;
+                try
+                {
+                    result = await runtime.ReloadAsync(ToRuntimeConfiguration(candidate, next), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is VrrpTransportException or IOException or System.ComponentModel.Win32Exception)
+                {
+                    // Neither the new nor the previous configuration could start again: nothing runs.
+                    await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                    cloud.AddRange(next);
+                    return CannotStart;
+                }
+
+                switch (result.Outcome)
+                {
+                    case VrrpReloadOutcome.Unchanged:
+                        LogReloadUnchanged(logger, configFile.FullName);
+                        break;
+                    case VrrpReloadOutcome.Reloaded:
+                        LogReloading(logger, configFile.FullName, candidate.Configuration.Instances.Length);
+                        Dispose(cloud);
+                        (loaded, cloud) = (candidate, next);
+                        break;
+                    default:
+                        // The reloaded configuration could not start (an address missing, a FIFO, ...): the previous one runs again.
+                        LogReloadCannotStart(logger, configFile.FullName);
+                        await error.WriteLineAsync($"error: {result.Error?.Message}").ConfigureAwait(false);
+                        await error.WriteLineAsync("error: the reloaded configuration could not start; running the previous one again").ConfigureAwait(false);
+                        Dispose(next);
+                        break;
+                }
+            }
         }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM / SIGINT: leave gracefully (priority 0, then the actions drain).
+            await runtime.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return Stopped;
+        }
+        finally
+        {
+            Dispose(cloud);
+        }
+    }
+
+    /// <summary>How <c>vrrp run</c> runs its configurations: raw sockets, the system clock (protocol timers on their own thread), its timeouts and state file.</summary>
+    internal static VrrpRuntimeOptions RuntimeOptions(ILoggerFactory loggers, TimeSpan notifyTimeout, FileInfo? stateFile) => new()
+    {
+        Transports = new RawSocketTransportFactory(loggers),
+        LoggerFactory = loggers,
+        NotifyTimeout = notifyTimeout,
+        // A transition runs at most two scripts, each bounded by the notify timeout; the drain waits for that much.
+        DrainTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1),
+        StateFile = stateFile?.FullName,
+        DefaultStateFile = VrrpStateFileWriter.DefaultPath,
+    };
+
+    /// <summary>What the runtime runs for a loaded file: its configuration and the AWS actions of its "Aws" section.</summary>
+    internal static VrrpRuntimeConfiguration ToRuntimeConfiguration(Loaded loaded, IEnumerable<IFailoverAction> cloud) => new(loaded.Configuration)
+    {
+        Actions = [.. cloud],
+        Fingerprint = loaded.Fingerprint,
+    };
+
+    /// <summary>Loads <paramref name="configFile"/> as <c>vrrp run</c> does (errors on <paramref name="error"/>); null when it cannot run.</summary>
+    internal static async Task<Loaded?> LoadForRuntimeAsync(FileInfo configFile, TextWriter error) => (await LoadAsync(configFile, false, error).ConfigureAwait(false)).Loaded;
+
+    private static void Dispose(List<FloatingAddressAction> actions)
+    {
+        foreach (FloatingAddressAction action in actions)
+        {
+            action.Dispose();
+        }
+
+        actions.Clear();
     }
 
     private static async Task<(Loaded? Loaded, int Exit)> LoadAsync(FileInfo configFile, bool ignoreUnsupported, TextWriter error)
@@ -183,291 +279,8 @@ internal static partial class RunCommand
 
     }
 
-    /// <summary>What one configuration runs until a signal: the instances, their actions and trackers, the state file.</summary>
-    private sealed class Generation(
-        FileInfo configFile,
-        bool ignoreUnsupported,
-        TimeSpan notifyTimeout,
-        FileInfo? stateFile,
-        TextWriter output,
-        TextWriter error,
-        ILoggerFactory loggers,
-        ChannelReader<bool> reloads,
-        CancellationToken stopping)
-    {
-        /// <summary>
-        /// Runs <paramref name="loaded"/> until SIGTERM/SIGINT (returns <see cref="Stopped"/> and no next configuration) or
-        /// a SIGHUP whose file differs and is valid (returns it as next, after a graceful stop of this one).
-        /// </summary>
-        public async Task<(int Exit, Loaded? Next, IReadOnlySet<string> ResumeMasters)> RunAsync(Loaded loaded, bool first, IReadOnlySet<string> resume)
-        {
-            HashSet<string> resumeMasters = [];
-            KeepalivedConfiguration configuration = loaded.Configuration;
-            AwsHostConfiguration? aws = loaded.Aws;
-            ILogger logger = loggers.CreateLogger("vrrp");
-            Loaded? next = null;
-            List<(IVrrpTransport Transport, VrrpNode Node)> nodes = [];
-            // One serial pipeline for every instance: notify scripts run one at a time in transition order (keepalived's
-            // FIFO order), never on a router's thread. A transition runs at most two scripts, each bounded by the timeout.
-            await using FailoverActionPipeline pipeline = new(
-                new FailoverActionPipelineOptions { ActionTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1), DrainTimeout = (2 * notifyTimeout) + TimeSpan.FromSeconds(1) },
-                TimeProvider.System,
-                loggers.CreateLogger("Vrrp.Actions"));
-            using VrrpMetrics metrics = new();
-            Task actionMetrics = pipeline.RecordActionDurationsAsync(metrics);
-            VrrpStateFileWriter? state = null;
-            // Per event, actions run in the order added: local addresses first (keepalived adds the VIPs, then notifies).
-            foreach (KeepalivedInstance instance in configuration.Instances)
-            {
-                foreach (IGrouping<(string? Device, string? Label), KeepalivedLocalAddress> addresses in instance.LocalAddresses.GroupBy(a => (a.Device, a.Label)))
-                {
-                    LocalAddressActionOptions options = new()
-                    {
-                        Name = $"vip:{instance.Options.Name}:{addresses.Key.Device ?? instance.Interface}",
-                        InstanceName = instance.Options.Name,
-                        Interface = addresses.Key.Device ?? instance.Interface!,
-                        Label = addresses.Key.Label,
-                        Addresses = [.. addresses.Select(a => a.Address)],
-                        GarpMasterDelay = instance.Garp.MasterDelay,
-                        GarpMasterRepeat = instance.Garp.MasterRepeat,
-                        GarpMasterRefresh = instance.Garp.MasterRefresh,
-                        GarpMasterRefreshRepeat = instance.Garp.MasterRefreshRepeat,
-                        GarpLowerPriorityDelay = instance.Garp.LowerPriorityDelay,
-                        GarpLowerPriorityRepeat = instance.Garp.LowerPriorityRepeat,
-                        GarpInterval = instance.Garp.GarpInterval,
-                        GnaInterval = instance.Garp.GnaInterval,
-                    };
-                    pipeline.Add(new LocalAddressAction(options, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.LocalAddress")));
-                }
-            }
-
-            foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Notify.Any))
-            {
-                pipeline.Add(NotifyScriptAction.FromKeepalived(instance, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
-            }
-
-            foreach (KeepalivedSyncGroup group in configuration.SyncGroups.Where(g => g.Notify.Any))
-            {
-                pipeline.Add(NotifyScriptAction.ForSyncGroup(group, notifyTimeout, TimeProvider.System, loggers.CreateLogger("Vrrp.Actions.Notify")));
-            }
-
-            // As keepalived: the FIFO gets its line after the scripts of the same event were started.
-            List<NotifyFifoAction> fifos = [];
-            foreach (KeepalivedNotifyFifo definition in configuration.NotifyFifos)
-            {
-                NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, configuration, loggers.CreateLogger("Vrrp.Actions.Fifo"));
-                try
-                {
-                    fifo.Open();
-                }
-                catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
-                {
-                    await error.WriteLineAsync($"error: {definition.Location}: {definition.Keyword}: {e.Message}").ConfigureAwait(false);
-                    foreach (NotifyFifoAction opened in fifos)
-                    {
-                        await opened.DisposeAsync().ConfigureAwait(false);
-                    }
-
-                    return (CannotStart, null, resumeMasters);
-                }
-
-                fifos.Add(fifo);
-                pipeline.Add(fifo);
-            }
-
-            if (aws is not null)
-            {
-                // After the local addresses and scripts: a cloud API call is the slowest action of a transition.
-                foreach (FloatingAddressAction action in aws.CreateActions(TimeProvider.System, loggers))
-                {
-                    pipeline.Add(action, FloatingAddressActionFactory.RecommendedActionTimeout(aws.Failover));
-                }
-            }
-
-            List<TrackerRunner> trackers = [];
-
-            object outputLock = new();
-            try
-            {
-                foreach (IGrouping<(IPAddress Source, string? Interface), KeepalivedInstance> group in configuration.Instances.GroupBy(i => (i.Options.UnicastSource!, i.Interface)))
-                {
-                    RawSocketTransport transport;
-                    try
-                    {
-                        transport = RawSocketTransport.Open(new RawSocketTransportOptions { LocalAddress = group.Key.Source, Interface = group.Key.Interface },
-                            loggers.CreateLogger("Vrrp.Transports.Raw"));
-                    }
-                    catch (VrrpTransportException e)
-                    {
-                        await error.WriteLineAsync($"error: cannot start instances on {group.Key.Source}: {e.Message}").ConfigureAwait(false);
-                        return (CannotStart, null, resumeMasters);
-                    }
-
-                    VrrpNode node = new(transport, TimeProvider.System, loggers);
-                    nodes.Add((transport, node));
-                    foreach (KeepalivedInstance instance in group)
-                    {
-                        VirtualRouter router = node.AddRouter(instance.Options);
-                        router.StateChanged += (_, transition) =>
-                        {
-                            lock (outputLock)
-                            {
-                                output.WriteLine(FormatTransition(transition));
-                                output.Flush();
-                            }
-                        };
-                        pipeline.Attach(router);
-                    }
-
-                    metrics.Attach(node);
-                }
-
-                Dictionary<string, VirtualRouter> routers = nodes.SelectMany(n => n.Node.Routers).ToDictionary(r => r.Name, StringComparer.Ordinal);
-                foreach (KeepalivedSyncGroup group in configuration.SyncGroups)
-                {
-                    pipeline.Attach(new VrrpSyncGroup(group.Name, group.Instances.Select(name => routers[name])));
-                }
-
-                foreach (KeepalivedTracker definition in configuration.Trackers)
-                {
-                    TrackerRunner runner = new(TrackerFactory.Create(definition.Options, loggers.CreateLogger("Vrrp.Tracking")), definition.Options, TimeProvider.System, loggers.CreateLogger("Vrrp.Tracking"));
-                    trackers.Add(runner);
-                    foreach (KeepalivedInstance instance in configuration.Instances.Where(i => i.Options.Trackers.Any(t => t.Name == definition.Name)))
-                    {
-                        runner.Attach(routers[instance.Options.Name], definition.Name);
-                    }
-                }
-
-                VirtualRouter[] all = [.. nodes.SelectMany(n => n.Node.Routers)];
-                // --state-file, else the file's json_file_location (JSON: StateFile), else the default.
-                string statePath = stateFile?.FullName ?? Path.GetFullPath(configuration.StateFile ?? VrrpStateFileWriter.DefaultPath);
-                state = new VrrpStateFileWriter(statePath, () => all, metrics, TimeProvider.System, TimeSpan.FromSeconds(5), loggers.CreateLogger("Vrrp.Hosting"));
-                state.Start();
-                foreach (TrackerRunner runner in trackers)
-                {
-                    runner.Start();
-                }
-
-                try
-                {
-                    if (first && configuration.StartupDelay > TimeSpan.Zero)
-                    {
-                        // keepalived vrrp_startup_delay: the instances start later; trackers already run, so their state is known.
-                        LogStartupDelayed(logger, configuration.StartupDelay.TotalSeconds);
-                        await Task.Delay(configuration.StartupDelay, TimeProvider.System, stopping).ConfigureAwait(false);
-                    }
-
-                    // A reload: the instances this process held MASTER with a moment ago go on as MASTER at once.
-                    foreach (VirtualRouter router in nodes.SelectMany(n => n.Node.Routers).Where(r => resume.Contains(r.Name)))
-                    {
-                        router.StartResumingMaster();
-                    }
-
-                    foreach ((_, VrrpNode node) in nodes)
-                    {
-                        node.Start();
-                    }
-
-                    LogStarted(logger, configuration.Instances.Length, configFile.FullName);
-                    next = await WaitForReloadAsync(loaded, logger).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // SIGTERM / SIGINT: leave gracefully.
-                }
-
-                foreach (TrackerRunner runner in trackers)
-                {
-                    await runner.DisposeAsync().ConfigureAwait(false);
-                }
-
-                // On a reload, an instance that goes on unchanged in its addresses does not resign: no priority 0, no STOP
-                // actions (its addresses stay); the next generation resumes it as MASTER if it is MASTER now. The others,
-                // and every instance on SIGTERM, leave gracefully.
-                HashSet<string> continuing = next is null ? [] : Continuing(configuration, next.Configuration);
-                foreach (VirtualRouter router in nodes.SelectMany(n => n.Node.Routers))
-                {
-                    if (!continuing.Contains(router.Name))
-                    {
-                        router.Shutdown();
-                    }
-                    else if (router.State == VrrpState.Master)
-                    {
-                        resumeMasters.Add(router.Name);
-                    }
-                }
-
-                await pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
-                await actionMetrics.ConfigureAwait(false);
-                return (Stopped, next, resumeMasters);
-            }
-            finally
-            {
-                if (state is not null)
-                {
-                    await state.DisposeAsync().ConfigureAwait(false);
-                }
-
-                foreach (NotifyFifoAction fifo in fifos)
-                {
-                    await fifo.DisposeAsync().ConfigureAwait(false);
-                }
-
-                foreach (TrackerRunner runner in trackers)
-                {
-                    runner.Dispose();
-                }
-
-                foreach ((IVrrpTransport transport, VrrpNode node) in nodes)
-                {
-                    node.Dispose();
-                    transport.Dispose();
-                }
-            }
-        }
-
-        /// <summary>The instances of <paramref name="running"/> that the reloaded configuration keeps with the same local addresses.</summary>
-        private static HashSet<string> Continuing(KeepalivedConfiguration running, KeepalivedConfiguration reloaded)
-        {
-            static string Addresses(KeepalivedInstance instance) =>
-                string.Join(';', instance.LocalAddresses.Select(a => $"{a.Address}|{a.Device ?? instance.Interface}|{a.Label}|{a.Excluded}").Order(StringComparer.Ordinal));
-            Dictionary<string, string> before = running.Instances.ToDictionary(i => i.Options.Name, Addresses, StringComparer.Ordinal);
-            return [.. reloaded.Instances.Where(i => before.TryGetValue(i.Options.Name, out string? addresses) && addresses == Addresses(i)).Select(i => i.Options.Name)];
-        }
-
-        /// <summary>Reads SIGHUPs until one brings a changed, valid configuration; a bad or unchanged file keeps this one running.</summary>
-        private async Task<Loaded> WaitForReloadAsync(Loaded running, ILogger logger)
-        {
-            while (true)
-            {
-                await reloads.ReadAsync(stopping).ConfigureAwait(false);
-                StringWriter problems = new();
-                (Loaded? candidate, _) = await LoadAsync(configFile, ignoreUnsupported, problems).ConfigureAwait(false);
-                string report = problems.ToString().TrimEnd();
-                if (report.Length > 0)
-                {
-                    await error.WriteLineAsync(report).ConfigureAwait(false);
-                }
-
-                if (candidate is null)
-                {
-                    LogReloadRejected(logger, configFile.FullName);
-                }
-                else if (candidate.Fingerprint == running.Fingerprint)
-                {
-                    LogReloadUnchanged(logger, configFile.FullName);
-                }
-                else
-                {
-                    LogReloading(logger, configFile.FullName, candidate.Configuration.Instances.Length);
-                    return candidate;
-                }
-            }
-        }
-    }
-
     /// <summary>A validated configuration, and a digest of its files' contents (includes too) to tell whether a reload changes anything.</summary>
-    private sealed record Loaded(KeepalivedConfiguration Configuration, AwsHostConfiguration? Aws, string Fingerprint);
+    internal sealed record Loaded(KeepalivedConfiguration Configuration, AwsHostConfiguration? Aws, string Fingerprint);
 
     /// <summary>The stable, parseable transition line.</summary>
     public static string FormatTransition(VrrpTransition transition) => string.Create(CultureInfo.InvariantCulture,

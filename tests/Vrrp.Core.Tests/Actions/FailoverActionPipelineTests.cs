@@ -176,14 +176,21 @@ public sealed class FailoverActionPipelineTests
         pipeline.Post(new VrrpLowerPriorityAdvertisement("VI_1", B, 50, 100));
         await recorder.WaitForOutcomeAsync("b", 3);
 
-        Assert.Equal(
-            ["1 BACKUP", "1 a Succeeded", "1 b Failed", "2 MASTER", "2 a Succeeded", "2 b Failed", "3 MASTER_RX_LOWER_PRI", "3 a Succeeded", "3 b Failed"],
-            recorder.Entries.Select(n => n switch
-            {
-                FailoverEventDispatched d => $"{d.Event.Sequence} {d.Event.KeepalivedState}",
-                FailoverActionCompleted c => $"{c.Event.Sequence} {c.ActionName} {c.Result}",
-                _ => "?",
-            }));
+        // Each event is on the stream when it is queued (in sequence order), then each action's outcome in lane order.
+        string[] entries = [.. recorder.Entries.Select(n => n switch
+        {
+            FailoverEventDispatched d => $"{d.Event.Sequence} {d.Event.KeepalivedState}",
+            FailoverActionCompleted c => $"{c.Event.Sequence} {c.ActionName} {c.Result}",
+            _ => "?",
+        })];
+        Assert.Equal(["1 BACKUP", "2 MASTER", "3 MASTER_RX_LOWER_PRI"], recorder.Entries.OfType<FailoverEventDispatched>().Select(d => $"{d.Event.Sequence} {d.Event.KeepalivedState}"));
+        Assert.Equal(["1 a Succeeded", "1 b Failed", "2 a Succeeded", "2 b Failed", "3 a Succeeded", "3 b Failed"],
+            recorder.Entries.OfType<FailoverActionCompleted>().Select(c => $"{c.Event.Sequence} {c.ActionName} {c.Result}"));
+        foreach (string dispatched in entries.Where(e => e.Split(' ').Length == 2))
+        {
+            string sequence = dispatched.Split(' ')[0];
+            Assert.True(Array.IndexOf(entries, dispatched) < Array.FindIndex(entries, e => e.StartsWith($"{sequence} a ", StringComparison.Ordinal)), $"{dispatched} before its outcomes: {string.Join(" | ", entries)}");
+        }
     }
 
     [Fact]
@@ -287,7 +294,7 @@ public sealed class FailoverActionPipelineTests
         Assert.Equal(
             [(FailoverEventKind.Master, "VI_1", true), (FailoverEventKind.MasterHeardLowerPriority, "VI_1", true), (FailoverEventKind.Master, "VI_2", false), (FailoverEventKind.Backup, "VI_1", false)],
             seen.Select(e => (e.Kind, e.InstanceName, e.IsSuperseded)));
-        Assert.Equal(seen.Select(e => e.IsSuperseded), recorder.Entries.OfType<FailoverEventDispatched>().Select(d => d.Event.IsSuperseded));
+        Assert.Equal(seen.Select(e => e.IsSuperseded), recorder.Entries.OfType<FailoverActionCompleted>().Select(c => c.Event.IsSuperseded));
 
         // Handled before the next transition arrives: current.
         pipeline.Post(Transition(VrrpState.Master));
