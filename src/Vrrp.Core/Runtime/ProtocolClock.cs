@@ -25,7 +25,7 @@ internal sealed partial class ProtocolClock : TimeProvider, IDisposable
     public ProtocolClock(string name = "vrrp-protocol", ILogger? logger = null)
     {
         _logger = logger ?? NullLogger.Instance;
-        _thread = new Thread(Run) { IsBackground = true, Name = name, Priority = ThreadPriority.AboveNormal };
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
 
