@@ -196,9 +196,6 @@ internal static partial class RunCommand
         Fingerprint = loaded.Fingerprint,
     };
 
-    /// <summary>Loads <paramref name="configFile"/> as <c>vrrp run</c> does (errors on <paramref name="error"/>); null when it cannot run.</summary>
-    internal static async Task<Loaded?> LoadForRuntimeAsync(FileInfo configFile, TextWriter error) => (await LoadAsync(configFile, false, error).ConfigureAwait(false)).Loaded;
-
     private static void Dispose(List<FloatingAddressAction> actions)
     {
         foreach (FloatingAddressAction action in actions)
