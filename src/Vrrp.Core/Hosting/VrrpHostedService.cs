@@ -64,6 +64,9 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
     /// <summary>The running instances (empty before <see cref="StartAsync"/>).</summary>
     public IReadOnlyList<VirtualRouter> Routers => Runtime?.Routers ?? [];
 
+    /// <summary>Makes the local-address actions (tests put a recorder here, as for <see cref="VrrpRuntimeOptions"/>).</summary>
+    internal Func<LocalAddressActionOptions, IFailoverAction>? LocalAddressActionFactory { get; set; }
+
     /// <summary>The failover action pipeline (null before <see cref="StartAsync"/>): its statistics and event stream.</summary>
     public FailoverActionPipeline? Pipeline => Runtime?.Pipeline;
 
@@ -92,6 +95,7 @@ public sealed partial class VrrpHostedService : IHostedService, IAsyncDisposable
             ActionTimeout = options.ActionTimeout,
             DrainTimeout = options.DrainTimeout,
             StateFileInterval = options.StateFileInterval,
+            LocalAddressActionFactory = LocalAddressActionFactory,
         });
         VrrpRuntime? previous;
         lock (_lock)

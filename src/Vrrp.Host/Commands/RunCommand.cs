@@ -206,7 +206,8 @@ internal static partial class RunCommand
         actions.Clear();
     }
 
-    private static async Task<(Loaded? Loaded, int Exit)> LoadAsync(FileInfo configFile, bool ignoreUnsupported, TextWriter error)
+    /// <summary>Reads, validates and imports <paramref name="configFile"/> as <c>vrrp run</c> does, reporting problems on <paramref name="error"/>.</summary>
+    internal static async Task<(Loaded? Loaded, int Exit)> LoadAsync(FileInfo configFile, bool ignoreUnsupported, TextWriter error)
     {
         KeepalivedConfiguration configuration;
         string fingerprint;
