@@ -20,6 +20,9 @@ public class RouterBenchmarks
     private VirtualRouter _router = null!;
     private VrrpNode _node = null!;
     private VrrpDatagramHandler _deliver = null!;
+    private readonly byte[] _lower = new byte[64];
+    private VrrpNode _masterNode = null!;
+    private VrrpDatagramHandler _deliverToMaster = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -41,6 +44,28 @@ public class RouterBenchmarks
 
         _node.Start();
         _deliver = transport.Handler!;
+
+        // A MASTER (priority 150) hearing a lower priority (50): a flood answered and raised at most once a second.
+        CapturingTransport masterTransport = new();
+        _masterNode = new VrrpNode(masterTransport, TimeProvider.System);
+        VirtualRouterOptions master = Options(1);
+        master.Priority = 150;
+        master.InitialState = VrrpInitialState.Master;
+        VirtualRouter masterRouter = _masterNode.AddRouter(master);
+        _masterNode.Start();
+        // It becomes MASTER on its first timer (at once for state MASTER, or after Master_Down_Interval alone): wait, bounded.
+        for (int i = 0; i < 500 && masterRouter.State != VrrpState.Master; i++)
+        {
+            Thread.Sleep(10);
+        }
+
+        if (masterRouter.State != VrrpState.Master)
+        {
+            throw new InvalidOperationException($"the MASTER benchmark router is {masterRouter.State}");
+        }
+
+        VrrpCodec.TryWrite(VrrpAdvertisement.CreateV2(1, 50, 1, [IPAddress.Parse("10.0.0.100")]), _lower, _peer, _self, VrrpChecksumMode.MessageOnly, out _);
+        _deliverToMaster = masterTransport.Handler!;
     }
 
     [GlobalCleanup]
@@ -48,6 +73,7 @@ public class RouterBenchmarks
     {
         _router.Dispose();
         _node.Dispose();
+        _masterNode.Dispose();
     }
 
     /// <summary>Parse (checksum included) and hand one advert to one router.</summary>
@@ -67,6 +93,10 @@ public class RouterBenchmarks
             _deliver(new VrrpDatagram(_messages[vrid].AsSpan(0, _length), _peer, _self, 255));
         }
     }
+
+    /// <summary>A MASTER hears a lower-priority advert (a flood, or a one-way partition): checked, counted, rate-limited.</summary>
+    [Benchmark]
+    public void MasterHearsLowerPriority() => _deliverToMaster(new VrrpDatagram(_lower.AsSpan(0, _length), _peer, _self, 255));
 
     private static VirtualRouterOptions Options(int vrid) => new()
     {
