@@ -12,12 +12,13 @@ using Vrrp.Transports.Raw;
 
 // The programs benchmarks/isolation/run.sh runs inside its network namespaces:
 //
-//   embedded --config FILE [--disturb none|starve|churn] [--trigger FILE] [--for SECONDS] [--items N] [--marks FILE] [--pool-timers]
+//   embedded --config FILE [--disturb none|starve|churn] [--trigger FILE] [--for SECONDS] [--items N] [--marks FILE] [--pool-timers] [--gc-log FILE]
 //       A generic host with AddVrrp (the "Vrrp" section of FILE, raw sockets). When the trigger file appears, its own code
 //       misbehaves for --for seconds: "starve" blocks --items thread-pool work items (sync-over-async), "churn" allocates
 //       large arrays on two threads. The start and end of the disturbance go to --marks as epoch seconds.
 //       --pool-timers runs the protocol timers on the thread pool, as before VrrpRuntime had a thread of its own.
-//   flood --source A --destination B --vrid N --priority P --rate PPS --seconds S
+//       --gc-log FILE appends, once a second: epoch, bytes allocated, gen0/gen1/gen2 collections, heap size.
+//   flood --source A --destination B --vrid N --priority P --rate PPS|max --seconds S
 //       Sends VRRPv3 adverts (100 ms, TTL 255) from A to B: at most PPS × S packets, for S seconds (PPS 0: none).
 return args.Length > 0 && args[0] == "flood" ? Flood(Arguments.Parse(args[1..])) : await EmbeddedAsync(Arguments.Parse(args.Length > 0 ? args[1..] : []));
 
@@ -34,6 +35,21 @@ static async Task<int> EmbeddedAsync(Arguments arguments)
     using IHost host = builder.Build();
     await host.StartAsync();
 
+    if (arguments.Has("gc-log"))
+    {
+        // Once a second: allocated bytes, collections per generation, heap size (what RSS growth is made of).
+        string log = arguments.Get("gc-log");
+        new Thread(() =>
+        {
+            while (true)
+            {
+                File.AppendAllText(log, string.Create(CultureInfo.InvariantCulture,
+                    $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:0.000} {GC.GetTotalAllocatedBytes()} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetGCMemoryInfo().HeapSizeBytes}\n"));
+                Thread.Sleep(1000);
+            }
+        }) { IsBackground = true, Name = "gc-log" }.Start();
+    }
+
     string disturbance = arguments.Get("disturb", "none");
     if (disturbance != "none")
     {
@@ -48,7 +64,8 @@ static int Flood(Arguments arguments)
 {
     IPAddress source = IPAddress.Parse(arguments.Get("source"));
     IPAddress destination = IPAddress.Parse(arguments.Get("destination"));
-    int rate = arguments.GetInt("rate", 2000);
+    // --rate max: as fast as this sender can (bounded by the duration).
+    int rate = arguments.Get("rate", "2000") == "max" ? int.MaxValue : arguments.GetInt("rate", 2000);
     TimeSpan duration = TimeSpan.FromSeconds(arguments.GetInt("seconds", 15));
     VrrpAdvertisement advert = VrrpAdvertisement.CreateV3((byte)arguments.GetInt("vrid", 1), (byte)arguments.GetInt("priority", 50),
         TimeSpan.FromMilliseconds(100), AddressFamily.InterNetwork, [IPAddress.Parse(arguments.Get("address", "192.0.2.101"))]);
@@ -61,17 +78,20 @@ static int Flood(Arguments arguments)
     long limit = (long)(rate * duration.TotalSeconds);
     long sent = 0;
     Stopwatch clock = Stopwatch.StartNew();
-    // Runs for the whole duration even at rate 0 (a baseline of the same length).
+    // Runs for the whole duration even at rate 0 (a baseline of the same length); paced, and the clock is read at least
+    // every 4096 packets, so an unreachable rate ends on time too.
     while (clock.Elapsed < duration)
     {
-        // Paced: as many as the rate allows by now, then a millisecond's sleep.
         long due = Math.Min(limit, (long)(clock.Elapsed.TotalSeconds * rate));
-        for (; sent < due; sent++)
+        for (int batch = 0; sent < due && batch < 4096; batch++, sent++)
         {
             transport.Send(packet.AsSpan(0, length), source, destination, 255);
         }
 
-        Thread.Sleep(1);
+        if (sent >= due)
+        {
+            Thread.Sleep(1);
+        }
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sent {sent} in {clock.Elapsed.TotalSeconds:0.000} s"));

@@ -12,15 +12,18 @@
 #    threads (GC churn). Each runs with the runtime's protocol thread (today) and with the protocol timers on the thread
 #    pool (--pool-timers: how the library ran before VrrpRuntime), and keepalived as the MASTER with nothing disturbed is
 #    the reference. Prints the largest and 99th-percentile gap between adverts while disturbed, and the takeovers.
-# 2. A lower-priority flood. FLOOD_RATE (default 2000) adverts/s of priority 50 from the peer's address for
-#    FLOOD_SECONDS (default 15) at the MASTER (a VIP, notify_master_rx_lower_pri), ours and keepalived: the growth of
-#    the process, its CPU in the second after the flood, what was answered and run, and then how long a real
+# 2. A lower-priority flood. Adverts of priority 50 from the peer's address, FLOOD_RATE per second (default max: as
+#    fast as the sender goes) for FLOOD_SECONDS (default 15), at the MASTER (a VIP, notify_master_rx_lower_pri) after
+#    FLOOD_WARMUP s (default 10), ours and keepalived, each beside a baseline of the same length with no flood: the
+#    growth of the process, its CPU in the second after the flood, what was answered and run, and then how long a real
 #    preemption (keepalived priority 150 started in NS2) takes from the preemptor's MASTER to the flooded one's BACKUP.
+#    Ours also logs its GC (allocated bytes, collections) during the flood on stderr.
 # SKIP_DISTURB=1 runs part 2 only.
 set -euo pipefail
 DISTURB_SECONDS=${DISTURB_SECONDS:-20}
 FLOOD_SECONDS=${FLOOD_SECONDS:-15}
-FLOOD_RATE=${FLOOD_RATE:-2000}
+FLOOD_RATE=${FLOOD_RATE:-max}
+FLOOD_WARMUP=${FLOOD_WARMUP:-10}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/vrrp-isolation-XXXXXX)
 chmod 755 "$WORK"
@@ -108,7 +111,7 @@ start_keepalived() { # NS CONF DIR -> pid
 }
 start_ours() { # DIR EXTRA_ARGS... -> pid
   local d=$1; shift
-  ip netns exec "$NS1" "$DOTNET" "$SCENARIOS" embedded --config "$d/vrrp.json" --trigger "$d/go" --marks "$d/marks" "$@" >"$d/out" 2>&1 &
+  ip netns exec "$NS1" "$DOTNET" "$SCENARIOS" embedded --config "$d/vrrp.json" --trigger "$d/go" --marks "$d/marks" --gc-log "$d/gc.log" "$@" >"$d/out" 2>&1 &
   echo $!
 }
 stop_pid() { [ -n "$1" ] && kill -9 "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
@@ -118,13 +121,14 @@ stop_keepalived() { # PID DIR
 percentile() { sort -g | awk -v p="$1" '{a[NR]=$1} END {if (NR == 0) {print 0} else {i=int((NR-1)*p+0.5)+1; print a[i]}}'; }
 cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 rss_kib() { local t=0; for p in "$@"; do t=$((t + $(awk '/VmRSS/ {print $2}' "/proc/$p/status"))); done; echo $t; }
+anon_kib() { local t=0; for p in "$@"; do t=$((t + $(awk '/RssAnon/ {print $2}' "/proc/$p/status"))); done; echo $t; }
 
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, keepalived $(keepalived --version 2>&1 | head -1 | awk '{print $2}'), .NET $(dotnet --version)."
 
 # disturbed LABEL IMPL DISTURB [--pool-timers]
 disturbed() {
   local label=$1 impl=$2 disturb=$3 extra=${4:-} d1="$WORK/$1-n1" d2="$WORK/$1-n2" master backup shark t0 t1
-  d1=${d1// /_}; d2=${d2// /_}; mkdir -p "$d1" "$d2"; stamp_script "$d1"; stamp_script "$d2"
+  d1="$WORK/$(echo "$1 $3 $4" | tr -c 'A-Za-z0-9\n' _)-n1"; d2="${d1%-n1}-n2"; mkdir -p "$d1" "$d2"; stamp_script "$d1"; stamp_script "$d2"
   if [ "$impl" = ours ]; then
     ours_conf "$d1" >"$d1/vrrp.json"
     master=$(start_ours "$d1" --disturb "$disturb" --for "$DISTURB_SECONDS" --items 64 $extra); PIDS+=("$master")
@@ -158,23 +162,23 @@ echo "### The MASTER's host misbehaves for $DISTURB_SECONDS s (VRRPv3, 100 ms ad
 echo
 echo "| MASTER | its host | adverts sent | largest gap | p99 gap | keepalived BACKUP took over |"
 echo "|---|---|---:|---:|---:|---:|"
-disturbed "ours" ours none "" "quiet"
-disturbed "ours starve" ours starve "" "64 blocked pool work items"
-disturbed "ours starve pool" ours starve --pool-timers "64 blocked pool work items"
-disturbed "ours churn" ours churn "" "GC churn (2 threads, large arrays)"
-disturbed "ours churn pool" ours churn --pool-timers "GC churn (2 threads, large arrays)"
+disturbed "ours: protocol thread" ours none "" "quiet"
+disturbed "ours: protocol thread" ours starve "" "64 blocked pool work items"
+disturbed "ours: timers on the pool (before)" ours starve --pool-timers "64 blocked pool work items"
+disturbed "ours: protocol thread" ours churn "" "GC churn (2 threads, large arrays)"
+disturbed "ours: timers on the pool (before)" ours churn --pool-timers "GC churn (2 threads, large arrays)"
 disturbed "keepalived" keepalived none "" "quiet (a daemon: no host code)"
 }
 
 echo
-echo "### $FLOOD_SECONDS s of lower-priority adverts at $FLOOD_RATE/s, then a real preemption"
+echo "### $FLOOD_SECONDS s of lower-priority adverts ($FLOOD_RATE/s), then a real preemption"
 echo
-echo "| MASTER | grew by (RSS) | CPU, 1 s after the flood | answers sent during the flood | notify_master_rx_lower_pri runs | preemptor MASTER → flooded BACKUP |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| MASTER | adverts at it | grew by: RSS (anonymous) | CPU, 1 s after the flood | answers sent during the flood | notify_master_rx_lower_pri runs | preemptor MASTER → flooded BACKUP |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 
-# flooded LABEL IMPL RATE
+# flooded LABEL IMPL RATE [WARM]: WARM=warm floods it once, unmeasured, during the warm-up (what stays after a first flood).
 flooded() {
-  local label=$1 impl=$2 rate=$3 d1="$WORK/flood-$2-$3-n1" d2="$WORK/flood-$2-$3-n2" master preemptor shark procs rss0 rss1 c0 c1 t0 t1
+  local anon0 anon1 label=$1 impl=$2 rate=$3 d1="$WORK/flood-$2-$3-${4:-}-n1" d2="$WORK/flood-$2-$3-${4:-}-n2" master preemptor shark procs rss0 rss1 c0 c1 t0 t1
   mkdir -p "$d1" "$d2"; stamp_script "$d1"; stamp_script "$d2"
   if [ "$impl" = ours ]; then
     ours_conf "$d1" >"$d1/vrrp.json"; master=$(start_ours "$d1"); PIDS+=("$master")
@@ -182,22 +186,27 @@ flooded() {
     keepalived_conf 1 MASTER 102 "$d1" rxlower >"$d1/conf"; master=$(start_keepalived "$NS1" "$d1/conf" "$d1"); PIDS+=("$master")
   fi
   wait_file "$d1/master" 60 || { echo "$label: the MASTER never became MASTER" >&2; cat "$d1/out" >&2; exit 1; }
-  pause 3
+  pause "$FLOOD_WARMUP"
+  if [ "${4:-}" = warm ]; then
+    ip netns exec "$NS2" "$DOTNET" "$SCENARIOS" flood --source 192.0.2.2 --destination 192.0.2.1 --vrid 1 --priority 50 \
+      --rate "$rate" --seconds "$FLOOD_SECONDS" >"$d2/warm.out"
+    pause 2
+  fi
   procs=("$master"); [ "$impl" = keepalived ] && procs=("$(cat "$d1/main.pid")" "$(cat "$d1/vrrp.pid")")
   ip netns exec "$NS2" tshark -i veth2 -l -n -f "ip proto 112 and src host 192.0.2.1" -T fields -e frame.time_epoch >"$d2/cap" 2>"$d2/cap.err" &
   shark=$!; PIDS+=("$shark")
   local deadline=$(( $(date +%s) + 60 ))
   while ! grep -q "Capturing on" "$d2/cap.err" 2>/dev/null; do [ "$(date +%s)" -ge "$deadline" ] && { echo "tshark did not start" >&2; exit 1; }; sleep 0.05; done
-  rss0=$(rss_kib "${procs[@]}")
+  rss0=$(rss_kib "${procs[@]}"); anon0=$(anon_kib "${procs[@]}")
   t0=$(now)
   ip netns exec "$NS2" "$DOTNET" "$SCENARIOS" flood --source 192.0.2.2 --destination 192.0.2.1 --vrid 1 --priority 50 \
     --rate "$rate" --seconds "$FLOOD_SECONDS" >"$d2/flood.out"
-  t1=$(now); rss1=$(rss_kib "${procs[@]}"); c0=$(cpu_ticks "${procs[@]}"); pause 1; c1=$(cpu_ticks "${procs[@]}")
+  t1=$(now); rss1=$(rss_kib "${procs[@]}"); anon1=$(anon_kib "${procs[@]}"); c0=$(cpu_ticks "${procs[@]}"); pause 1; c1=$(cpu_ticks "${procs[@]}")
   kill -INT "$shark" 2>/dev/null || true; wait "$shark" 2>/dev/null || true
   # Adverts sent beyond the 10/s a MASTER sends anyway are the answers to the flood.
   local sent answers runs
   sent=$(awk -v a="$t0" -v b="$t1" '$1 >= a && $1 <= b' "$d2/cap" | wc -l)
-  answers=$(echo "$sent - ($t1 - $t0) * 10" | bc -l)
+  answers=$(echo "a = $sent - ($t1 - $t0) * 10; if (a < 0) a = 0; a" | bc -l)
   runs=$( [ -f "$d1/rxlower" ] && wc -l <"$d1/rxlower" || echo 0)
   # A real preemption: keepalived, priority 150, in NS2 (the flooded MASTER's BACKUP at start-up does not count).
   rm -f "$d1/backup"
@@ -205,14 +214,21 @@ flooded() {
   wait_file "$d2/master" 30 || { echo "$label: the preemptor never became MASTER" >&2; cat "$d2/out" >&2; exit 1; }
   wait_file "$d1/backup" 30 || { echo "$label: the flooded MASTER never became BACKUP" >&2; cat "$d1/out" >&2; exit 1; }
   local handover; handover=$(echo "$(head -1 "$d1/backup") - $(head -1 "$d2/master")" | bc -l)
-  printf '| %s | %.1f MiB | %.1f %% | %.0f | %d | %.0f ms |\n' "$label" "$(echo "($rss1 - $rss0) / 1024" | bc -l)" \
+  printf '| %s | %s | %.1f MiB (%.1f MiB) | %.1f %% | %.0f | %d | %.0f ms |\n' "$label" "$(awk '{print $2}' "$d2/flood.out")" \
+    "$(echo "($rss1 - $rss0) / 1024" | bc -l)" "$(echo "($anon1 - $anon0) / 1024" | bc -l)" \
     "$(echo "($c1 - $c0) * 100 / $(getconf CLK_TCK)" | bc -l)" "$answers" "$runs" "$(echo "$handover * 1000" | bc -l)"
   [ "$impl" = ours ] && stop_pid "$master" || stop_keepalived "$master" "$d1"
   stop_keepalived "$preemptor" "$d2"
-  [ "$impl" = ours ] && grep -o '"lower_prio_[a-z_]*": *[0-9]*' "$d1/state.json" | tr -d '"' | sed 's/^/    ours: /' >&2 || true
+  if [ "$impl" = ours ]; then
+    grep -o '"lower_prio_[a-z_]*": *[0-9]*' "$d1/state.json" | tr -d '"' | sed "s/^/    $label: /" >&2 || true
+    # The GC during the flood: bytes allocated, gen0/1/2 collections, heap size at the end.
+    awk -v a="$t0" -v b="$t1" -v l="$label" '$1 >= a - 1 && $1 <= b + 1 { if (!n++) { a0 = $2; g0 = $3; g1 = $4; g2 = $5 } z = $2; h = $6; x = $3; y = $4; w = $5 }
+      END { printf "    %s: GC during the flood: %.1f MiB allocated, %d gen0, %d gen1, %d gen2 collections, heap %.1f MiB\n", l, (z - a0) / 1048576, x - g0, y - g1, w - g2, h / 1048576 }' "$d1/gc.log" >&2
+  fi
 }
 
 flooded "ours (AddVrrp host), no flood: the baseline" ours 0
 flooded "ours (AddVrrp host)" ours "$FLOOD_RATE"
+flooded "ours (AddVrrp host), its second flood" ours "$FLOOD_RATE" warm
 flooded "keepalived, no flood: the baseline" keepalived 0
 flooded "keepalived" keepalived "$FLOOD_RATE"

@@ -28,19 +28,19 @@ public sealed class KeepalivedWireTests : IDisposable
         Scenario s = Scenario.Get(scenario);
         Keepalived keepalived = Keepalived.Start(_net.Lab, _net.Node1, "k", s.Config(state: "MASTER", priority: 102, self: s.KeepalivedAddress, peer: s.OurAddress));
         using RawVrrpSocket socket = NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(s.Family, s.OurAddress, null, TimeSpan.FromMilliseconds(200)));
-        byte[] buffer = new byte[4096];
+        byte[] buffer = new byte[4096], source = new byte[16], destination = new byte[16];
         Stopwatch watch = Stopwatch.StartNew();
         int accepted = 0;
         while (accepted < 2 && watch.Elapsed < TimeSpan.FromSeconds(12))
         {
-            if (!socket.TryReceive(buffer, out RawReceive received))
+            if (!socket.TryReceive(buffer, source, destination, out RawReceive received))
             {
                 continue;
             }
 
             VrrpParseStatus status = s.Family == AddressFamily.InterNetwork
                 ? VrrpCodec.TryParseIPv4Packet(buffer.AsSpan(0, received.Length), out VrrpPacket packet)
-                : VrrpCodec.TryParse(buffer.AsSpan(0, received.Length), received.Source.GetAddressBytes(), received.Destination.GetAddressBytes(), received.HopLimit, out packet);
+                : VrrpCodec.TryParse(buffer.AsSpan(0, received.Length), source, destination, received.HopLimit, out packet);
             Assert.Equal(VrrpParseStatus.Success, status);
             Assert.Equal(s.KeepalivedAddress, packet.GetSource());
             Assert.Equal(s.OurAddress, packet.GetDestination());

@@ -55,12 +55,13 @@ public sealed class RawSocketTests : IDisposable
         sender.Send(Encode(advert, A6, B6, VrrpChecksumMode.PseudoHeader), B6, hopLimit);
 
         byte[] buffer = new byte[2048];
-        Assert.True(ReceiveWithin(receiver, buffer, TimeSpan.FromSeconds(2), out RawReceive received), "nothing arrived");
-        Assert.Equal(A6, received.Source);
-        Assert.Equal(B6, received.Destination);
+        byte[] source = new byte[16], destination = new byte[16];
+        Assert.True(ReceiveWithin(receiver, buffer, source, destination, TimeSpan.FromSeconds(2), out RawReceive received), "nothing arrived");
+        Assert.Equal(A6, new IPAddress(source));
+        Assert.True(received.HasDestination);
+        Assert.Equal(B6, new IPAddress(destination));
         Assert.Equal(hopLimit, received.HopLimit);
-        Assert.Equal(VrrpParseStatus.Success, VrrpCodec.TryParse(buffer.AsSpan(received.Offset, received.Length),
-            received.Source.GetAddressBytes(), received.Destination.GetAddressBytes(), received.HopLimit, out VrrpPacket packet));
+        Assert.Equal(VrrpParseStatus.Success, VrrpCodec.TryParse(buffer.AsSpan(received.Offset, received.Length), source, destination, received.HopLimit, out VrrpPacket packet));
         Assert.Equal(advert, packet.Message.ToAdvertisement());
     }
 
@@ -70,7 +71,7 @@ public sealed class RawSocketTests : IDisposable
         using RawVrrpSocket receiver = NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, B4, null, TimeSpan.FromMilliseconds(300)));
         Stopwatch watch = Stopwatch.StartNew();
 
-        Assert.False(receiver.TryReceive(new byte[2048], out _));
+        Assert.False(receiver.TryReceive(new byte[2048], new byte[16], new byte[16], out _));
 
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(3));
     }
@@ -90,12 +91,15 @@ public sealed class RawSocketTests : IDisposable
         return message;
     }
 
-    internal static bool ReceiveWithin(RawVrrpSocket socket, byte[] buffer, TimeSpan timeout, out RawReceive received)
+    internal static bool ReceiveWithin(RawVrrpSocket socket, byte[] buffer, TimeSpan timeout, out RawReceive received) =>
+        ReceiveWithin(socket, buffer, new byte[16], new byte[16], timeout, out received);
+
+    internal static bool ReceiveWithin(RawVrrpSocket socket, byte[] buffer, byte[] source, byte[] destination, TimeSpan timeout, out RawReceive received)
     {
         Stopwatch watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
-            if (socket.TryReceive(buffer, out received))
+            if (socket.TryReceive(buffer, source, destination, out received))
             {
                 return true;
             }

@@ -127,12 +127,14 @@ public sealed partial class RawSocketTransport : IVrrpTransport
     private void ReceiveLoop()
     {
         byte[] buffer = new byte[BufferSize];
+        byte[] source = new byte[16];
+        byte[] destination = new byte[16];
         while (!_disposed)
         {
             RawReceive received;
             try
             {
-                if (!_socket.TryReceive(buffer, out received))
+                if (!_socket.TryReceive(buffer, source, destination, out received))
                 {
                     continue;
                 }
@@ -153,11 +155,11 @@ public sealed partial class RawSocketTransport : IVrrpTransport
                 continue;
             }
 
-            Deliver(buffer.AsSpan(received.Offset, received.Length), received);
+            Deliver(buffer.AsSpan(received.Offset, received.Length), source, destination, received);
         }
     }
 
-    private void Deliver(ReadOnlySpan<byte> data, in RawReceive received)
+    private void Deliver(ReadOnlySpan<byte> data, ReadOnlySpan<byte> source, Span<byte> destination, in RawReceive received)
     {
         VrrpDatagramHandler[] handlers = _handlers;
         if (_socket.AddressFamily == AddressFamily.InterNetwork)
@@ -179,10 +181,7 @@ public sealed partial class RawSocketTransport : IVrrpTransport
             return;
         }
 
-        Span<byte> source = stackalloc byte[16];
-        Span<byte> destination = stackalloc byte[16];
-        received.Source.TryWriteBytes(source, out _);
-        if (!received.Destination.TryWriteBytes(destination, out _) || received.Destination.Equals(IPAddress.IPv6None))
+        if (!received.HasDestination)
         {
             _localAddress.CopyTo(destination);
         }

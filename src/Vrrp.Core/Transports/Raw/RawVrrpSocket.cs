@@ -6,7 +6,8 @@ using static Vrrp.Transports.Raw.LinuxInterop;
 namespace Vrrp.Transports.Raw;
 
 /// <summary>What one receive produced: where the bytes start in the buffer and the IP facts.</summary>
-internal readonly record struct RawReceive(int Offset, int Length, IPAddress Source, IPAddress Destination, byte HopLimit, bool Truncated);
+/// <summary>What a receive gave: where the data is, the IPv6 hop limit and whether the destination came with it (IPv6 ancillary data).</summary>
+internal readonly record struct RawReceive(int Offset, int Length, byte HopLimit, bool Truncated, bool HasDestination);
 
 /// <summary>
 /// One raw IP socket of protocol 112 for one address family, optionally bound to a local address and device.
@@ -144,13 +145,19 @@ internal sealed unsafe class RawVrrpSocket : IDisposable
     }
 
     /// <summary>
-    /// Blocks until a packet arrives or the receive timeout passes.
+    /// Blocks until a packet arrives or the receive timeout passes. Allocates nothing: the IPv6 source and destination
+    /// are written to <paramref name="source"/> and <paramref name="destination"/> (16 bytes each; IPv4 has them in its header).
     /// </summary>
     /// <returns><see langword="false"/> on timeout (or an interrupted call); otherwise the packet's facts.</returns>
     /// <exception cref="ObjectDisposedException">The socket was closed.</exception>
-    public bool TryReceive(Span<byte> buffer, out RawReceive received)
+    public bool TryReceive(Span<byte> buffer, Span<byte> source, Span<byte> destination, out RawReceive received)
     {
         received = default;
+        if (source.Length < 16 || destination.Length < 16)
+        {
+            throw new ArgumentException("The address buffers must hold 16 bytes.", nameof(source));
+        }
+
         byte* name = stackalloc byte[32];
         byte* control = stackalloc byte[ControlBufferSize];
         fixed (byte* data = buffer)
@@ -197,13 +204,12 @@ internal sealed unsafe class RawVrrpSocket : IDisposable
             if (AddressFamily == AddressFamily.InterNetwork)
             {
                 // The IPv4 header is in the data; the codec validates it and reads source, destination and TTL.
-                IPAddress source = new(new ReadOnlySpan<byte>(name + 4, 4));
-                received = new RawReceive(0, size, source, IPAddress.None, 0, truncated);
+                received = new RawReceive(0, size, 0, truncated, HasDestination: false);
                 return true;
             }
 
-            IPAddress source6 = new(new ReadOnlySpan<byte>(name + 8, 16));
-            IPAddress destination = IPAddress.IPv6None;
+            new ReadOnlySpan<byte>(name + 8, 16).CopyTo(source);
+            bool hasDestination = false;
             byte hopLimit = 0;
             int offset = 0;
             int controlLength = (int)header.ControlLength;
@@ -225,13 +231,14 @@ internal sealed unsafe class RawVrrpSocket : IDisposable
                 }
                 else if (level == IPPROTO_IPV6 && type == IPV6_PKTINFO && cmsgLength >= CmsgHeaderSize + 20)
                 {
-                    destination = new IPAddress(new ReadOnlySpan<byte>(payload, 16));
+                    new ReadOnlySpan<byte>(payload, 16).CopyTo(destination);
+                    hasDestination = true;
                 }
 
                 offset += CmsgAlign(cmsgLength);
             }
 
-            received = new RawReceive(0, size, source6, destination, hopLimit, truncated);
+            received = new RawReceive(0, size, hopLimit, truncated, hasDestination);
             return true;
         }
     }
