@@ -175,8 +175,8 @@ public static class KeepalivedImporter
         KeepalivedConfiguration configuration = Import(statements);
         configuration = configuration with { Warnings = [.. includeWarnings, .. configuration.Warnings] };
 
-        // The password may stand in an included file: each file that holds one is checked.
-        foreach (string file in FilesHolding(statements, "auth_pass").Distinct(StringComparer.Ordinal))
+        // The password or an auth_hmac key may stand in an included file: each file that holds one is checked.
+        foreach (string file in FilesHolding(statements, "auth_pass").Concat(FilesHolding(statements, "auth_hmac")).Distinct(StringComparer.Ordinal))
         {
             configuration = WarnIfSecretsAreReadable(configuration, file);
         }
@@ -188,12 +188,13 @@ public static class KeepalivedImporter
     }
 
     /// <summary>
-    /// A file that holds a VRRP password (<c>auth_pass</c>) should be readable by its owner only: adds a warning when
+    /// A file that holds a VRRP secret (<c>auth_pass</c>, an inline <c>auth_hmac</c> key) should be readable by its owner only: adds a warning when
     /// group or others may read it (Unix only).
     /// </summary>
     internal static KeepalivedConfiguration WarnIfSecretsAreReadable(KeepalivedConfiguration configuration, string path)
     {
-        if (OperatingSystem.IsWindows() || !configuration.Instances.Any(i => i.Options.AuthPassword is not null))
+        if (OperatingSystem.IsWindows() || !configuration.Instances.Any(i => i.Options.AuthPassword is not null
+            || i.Options.AuthHmac?.Keys.Any(k => !k.Key.StartsWith("file:", StringComparison.Ordinal)) == true))
         {
             return configuration;
         }
@@ -207,7 +208,7 @@ public static class KeepalivedImporter
 
         string octal = System.Convert.ToString((int)mode & 0x1FF, 8);
         ConfigDiagnostic warning = new(new ConfigLocation(path, 1, 1),
-            $"the file holds a VRRP password (auth_pass) and is readable by {((mode & UnixFileMode.OtherRead) != 0 ? "everyone" : "its group")} (mode {octal}): chmod 600 it");
+            $"the file holds a VRRP secret (auth_pass or an auth_hmac key) and is readable by {((mode & UnixFileMode.OtherRead) != 0 ? "everyone" : "its group")} (mode {octal}): chmod 600 it");
         return configuration with { Warnings = [warning, .. configuration.Warnings] };
     }
 
@@ -529,6 +530,9 @@ public static class KeepalivedImporter
                     setAt[nameof(options.AuthType)] = item.Location;
                     setAt[nameof(options.AuthPassword)] = item.Location;
                     break;
+                case "auth_hmac":
+                    ImportAuthHmac(item, options, context, setAt);
+                    break;
                 case "nopreempt":
                     context.NoArguments(item);
                     options.Preempt = false;
@@ -660,10 +664,18 @@ public static class KeepalivedImporter
             return null;
         }
 
+        if (options.AuthHmac is not null && options.AuthType != VrrpAuthType.None)
+        {
+            // keepalived drops the legacy block when both are there, with an error in its log; so do we, as a warning.
+            context.Warning(setAt[nameof(options.AuthType)], $"vrrp_instance {options.Name}: auth_hmac and authentication exclude each other; the authentication block is dropped (as keepalived does)");
+            options.AuthType = VrrpAuthType.None;
+            options.AuthPassword = null;
+        }
+
         foreach (string error in options.Validate())
         {
             string field = error[..Math.Max(0, error.IndexOf(':', StringComparison.Ordinal))];
-            ConfigLocation location = setAt.TryGetValue(field, out ConfigLocation at) ? at : statement.Location;
+            ConfigLocation location = setAt.TryGetValue(field, out ConfigLocation at) || setAt.TryGetValue(field.Split('.')[0], out at) ? at : statement.Location;
             context.Error(location, $"vrrp_instance {options.Name}: {KeepalivedName(field)}: {error[(error.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()}");
         }
 
@@ -764,6 +776,10 @@ public static class KeepalivedImporter
         nameof(VirtualRouterOptions.VirtualAddresses) => "virtual_ipaddress",
         nameof(VirtualRouterOptions.UnicastTimeToLive) => "unicast_ttl",
         nameof(VirtualRouterOptions.AuthType) or nameof(VirtualRouterOptions.AuthPassword) => "authentication",
+        _ when field.StartsWith("AuthHmac.Keys[", StringComparison.Ordinal) => "auth_hmac: key",
+        "AuthHmac.ActiveKey" => "auth_hmac: active_key",
+        "AuthHmac.TimeWindow" => "auth_hmac: time_window",
+        _ when field.StartsWith(nameof(VirtualRouterOptions.AuthHmac), StringComparison.Ordinal) => "auth_hmac",
         nameof(VirtualRouterOptions.Version) => "version",
         nameof(VirtualRouterOptions.ChecksumMode) => "old_unicast_checksum",
         nameof(VirtualRouterOptions.Trackers) => "track_*",
@@ -869,6 +885,115 @@ public static class KeepalivedImporter
                     context.NotSupported(item, "authentication");
                     break;
             }
+        }
+    }
+
+    /// <summary>keepalived 2.4's <c>auth_hmac { key ID VALUE; active_key ID; anti_replay time|monotonic; time_window S; mode M }</c>.</summary>
+    private static void ImportAuthHmac(ConfigStatement block, VirtualRouterOptions options, Context context, Dictionary<string, ConfigLocation> setAt)
+    {
+        if (!context.IsBlock(block))
+        {
+            return;
+        }
+
+        VrrpHmacOptions hmac = options.AuthHmac ?? new VrrpHmacOptions();
+        options.AuthHmac = hmac;
+        setAt[nameof(options.AuthHmac)] = block.Location;
+        foreach (ConfigStatement item in block.Children)
+        {
+            switch (item.Keyword.Text)
+            {
+                case "key":
+                    if (item.Arguments.Length != 2 || item.IsBlock)
+                    {
+                        context.Error(item.Location, "key takes an id and a value: key ID hex:...|file:PATH|TEXT");
+                        break;
+                    }
+
+                    if (!int.TryParse(item.Arguments[0].Text, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id is < 1 or > 255)
+                    {
+                        context.Error(item.Arguments[0].Location, $"auth_hmac key id is a whole number 1..255; got '{item.Arguments[0].Text}'");
+                        break;
+                    }
+
+                    string value = item.Arguments[1].Text;
+                    setAt[$"{nameof(options.AuthHmac)}.{nameof(hmac.Keys)}[{hmac.Keys.Count}].{nameof(VrrpHmacKeyOptions.Id)}"] = item.Arguments[0].Location;
+                    setAt[$"{nameof(options.AuthHmac)}.{nameof(hmac.Keys)}[{hmac.Keys.Count}].{nameof(VrrpHmacKeyOptions.Key)}"] = item.Arguments[1].Location;
+                    hmac.Keys.Add(new VrrpHmacKeyOptions { Id = id, Key = value });
+                    if (value.StartsWith("file:", StringComparison.Ordinal))
+                    {
+                        WarnIfKeyFileIsReadable(value[5..], item.Arguments[1].Location, context);
+                    }
+
+                    break;
+                case "active_key":
+                    if (context.Int(item, 1, 255) is int active)
+                    {
+                        hmac.ActiveKey = active;
+                        setAt[$"{nameof(options.AuthHmac)}.{nameof(hmac.ActiveKey)}"] = item.Location;
+                    }
+
+                    break;
+                case "anti_replay":
+                    switch (context.Single(item))
+                    {
+                        case "time":
+                            hmac.AntiReplay = VrrpHmacAntiReplay.Time;
+                            break;
+                        case "monotonic":
+                            hmac.AntiReplay = VrrpHmacAntiReplay.Monotonic;
+                            break;
+                        case string other:
+                            context.Error(item.Arguments[0].Location, $"auth_hmac anti_replay is time or monotonic; got '{other}'");
+                            break;
+                    }
+
+                    break;
+                case "time_window":
+                    if (context.Int(item, 1, 300) is int window)
+                    {
+                        hmac.TimeWindow = TimeSpan.FromSeconds(window);
+                        setAt[$"{nameof(options.AuthHmac)}.{nameof(hmac.TimeWindow)}"] = item.Location;
+                    }
+
+                    break;
+                case "mode":
+                    switch (context.Single(item))
+                    {
+                        case "enforce":
+                            hmac.Mode = VrrpHmacMode.Enforce;
+                            break;
+                        case "permissive":
+                            hmac.Mode = VrrpHmacMode.Permissive;
+                            break;
+                        case "receive-only":
+                            hmac.Mode = VrrpHmacMode.ReceiveOnly;
+                            break;
+                        case string other:
+                            context.Error(item.Arguments[0].Location, $"auth_hmac mode is enforce, permissive or receive-only; got '{other}'");
+                            break;
+                    }
+
+                    break;
+                default:
+                    context.NotSupported(item, "auth_hmac");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>keepalived warns when a key file may be read by its group or others; so do we (Unix only).</summary>
+    private static void WarnIfKeyFileIsReadable(string path, ConfigLocation location, Context context)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path))
+        {
+            return;
+        }
+
+        UnixFileMode mode = File.GetUnixFileMode(path);
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+        {
+            context.Warning(location, $"the auth_hmac key file {path} may be read by {((mode & UnixFileMode.OtherRead) != 0 ? "everyone" : "its group")} (mode {System.Convert.ToString((int)mode & 0x1FF, 8)}): chmod 600 it");
         }
     }
 

@@ -113,7 +113,8 @@ public sealed class VrrpSnapshot
     private static readonly string[] KeepalivedCounters =
     [
         "advert_rcvd", "advert_sent", "become_master", "release_master", "packet_len_err", "advert_interval_err", "ip_ttl_err",
-        "invalid_type_rcvd", "addr_list_err", "invalid_authtype", "authtype_mismatch", "auth_failure", "pri_zero_rcvd", "pri_zero_sent",
+        "invalid_type_rcvd", "addr_list_err", "invalid_authtype", "authtype_mismatch", "auth_failure", "auth_ext_missing", "auth_ext_malformed",
+        "auth_ext_unknown_key", "auth_ext_invalid_hmac", "auth_ext_stale", "auth_ext_replay", "pri_zero_rcvd", "pri_zero_sent",
     ];
 
     /// <inheritdoc/>

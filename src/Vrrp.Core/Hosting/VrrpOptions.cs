@@ -145,6 +145,12 @@ public sealed class VrrpInstanceOptions
     /// <summary>The VRRPv2 simple password (keepalived <c>auth_pass</c>).</summary>
     public string? AuthPassword { get; set; }
 
+    /// <summary>
+    /// keepalived 2.4's signed adverts (<c>auth_hmac { ... }</c>): <c>Keys</c> (<c>Id</c>, <c>Key</c>: <c>hex:...</c>,
+    /// <c>file:PATH</c> or text), <c>ActiveKey</c>, <c>AntiReplay</c>, <c>TimeWindow</c>, <c>Mode</c>. Not with <see cref="AuthType"/>.
+    /// </summary>
+    public VrrpHmacOptions? AuthHmac { get; set; }
+
     /// <summary>The TTL to send with, 1..255 (default 255; keepalived <c>unicast_ttl</c>).</summary>
     public int UnicastTimeToLive { get; set; } = 255;
 

@@ -313,6 +313,7 @@ internal static partial class VrrpOptionsConverter
             ChecksumMode = instance.ChecksumMode,
             AuthType = instance.AuthType,
             AuthPassword = instance.AuthPassword,
+            AuthHmac = instance.AuthHmac?.Clone(),
             UnicastTimeToLive = instance.UnicastTimeToLive,
             CheckUnicastSource = instance.CheckUnicastSource,
             FaultWithoutPeers = instance.FaultWithoutPeers,

@@ -83,6 +83,43 @@ public static class VrrpCodec
         return true;
     }
 
+    /// <summary>
+    /// Appends an <c>auth_hmac</c> trailer (<see cref="VrrpHmac.Sign"/>) to the message <see cref="TryWrite(in VrrpAdvertisement, Span{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, VrrpChecksumMode, out int)"/>
+    /// wrote at the start of <paramref name="packet"/>: over IPv6, whose checksum covers the whole payload, the checksum is
+    /// computed again; over IPv4 it stays the message's.
+    /// </summary>
+    /// <param name="packet">The buffer holding the message.</param>
+    /// <param name="messageLength">The message's length.</param>
+    /// <param name="trailer">The 28-byte trailer.</param>
+    /// <param name="sourceAddress">The IP source address bytes.</param>
+    /// <param name="destinationAddress">The IP destination address bytes.</param>
+    /// <param name="bytesWritten">The message and trailer length, or 0 when <paramref name="packet"/> is too small.</param>
+    /// <returns><see langword="false"/> only when <paramref name="packet"/> is too small.</returns>
+    internal static bool TryAppendTrailer(Span<byte> packet, int messageLength, ReadOnlySpan<byte> trailer, ReadOnlySpan<byte> sourceAddress,
+        ReadOnlySpan<byte> destinationAddress, out int bytesWritten)
+    {
+        if (trailer.Length != VrrpHmac.TrailerLength)
+        {
+            throw new ArgumentException($"An auth_hmac trailer has {VrrpHmac.TrailerLength} bytes.", nameof(trailer));
+        }
+
+        bytesWritten = 0;
+        if (packet.Length < messageLength + VrrpHmac.TrailerLength)
+        {
+            return false;
+        }
+
+        trailer.CopyTo(packet[messageLength..]);
+        bytesWritten = messageLength + VrrpHmac.TrailerLength;
+        if (sourceAddress.Length == 16)
+        {
+            Span<byte> whole = packet[..bytesWritten];
+            BinaryPrimitives.WriteUInt16BigEndian(whole[VrrpChecksum.FieldOffset..], VrrpChecksum.Compute(whole, sourceAddress, destinationAddress, VrrpChecksumMode.PseudoHeader));
+        }
+
+        return true;
+    }
+
     /// <summary>Writes an advertisement with <see cref="IPAddress"/> source and destination.</summary>
     /// <inheritdoc cref="TryWrite(in VrrpAdvertisement, Span{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, VrrpChecksumMode, out int)"/>
     public static bool TryWrite(in VrrpAdvertisement advertisement, Span<byte> destination, IPAddress sourceAddress, IPAddress destinationAddress,
@@ -182,18 +219,32 @@ public static class VrrpCodec
             return VrrpParseStatus.AddressFamilyMismatch;
         }
 
-        VrrpParseStatus status = TryParse(message, family, out VrrpMessage parsed);
+        // A keepalived 2.4 auth_hmac trailer makes the message exactly 28 bytes longer than its address count says
+        // (padding cannot reach that much); whether the instance expects one is the router's to decide.
+        ReadOnlySpan<byte> body = message;
+        ReadOnlySpan<byte> trailer = default;
+        if (message.Length >= HeaderLength + VrrpHmac.TrailerLength && (message[0] >> 4) is 2 or 3
+            && !((message[0] >> 4) == 2 && family == AddressFamily.InterNetworkV6)
+            && message.Length == VrrpAdvertisement.GetMessageLength((VrrpVersion)(message[0] >> 4), family, message[3]) + VrrpHmac.TrailerLength)
+        {
+            body = message[..^VrrpHmac.TrailerLength];
+            trailer = message[^VrrpHmac.TrailerLength..];
+        }
+
+        VrrpParseStatus status = TryParse(body, family, out VrrpMessage parsed);
         if (status != VrrpParseStatus.Success)
         {
             return status;
         }
 
-        if (!VrrpChecksum.TryVerify(parsed.Bytes, parsed.Version, sourceAddress, destinationAddress, out VrrpChecksumMode mode))
+        // Over IPv4 the checksum covers the message; over IPv6 the whole payload, a trailer included.
+        ReadOnlySpan<byte> covered = family == AddressFamily.InterNetworkV6 ? message : body;
+        if (!VrrpChecksum.TryVerify(covered, parsed.Version, sourceAddress, destinationAddress, out VrrpChecksumMode mode))
         {
             return VrrpParseStatus.BadChecksum;
         }
 
-        result = new VrrpPacket(parsed, sourceAddress, destinationAddress, timeToLive, mode);
+        result = new VrrpPacket(parsed, sourceAddress, destinationAddress, timeToLive, mode, trailer);
         return VrrpParseStatus.Success;
     }
 

@@ -88,9 +88,11 @@ public readonly ref struct VrrpMessage
 /// </summary>
 public readonly ref struct VrrpPacket
 {
-    internal VrrpPacket(VrrpMessage message, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, byte timeToLive, VrrpChecksumMode checksumMode)
+    internal VrrpPacket(VrrpMessage message, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, byte timeToLive, VrrpChecksumMode checksumMode,
+        ReadOnlySpan<byte> trailer = default)
     {
         Message = message;
+        Trailer = trailer;
         SourceAddress = source;
         DestinationAddress = destination;
         TimeToLive = timeToLive;
@@ -111,6 +113,12 @@ public readonly ref struct VrrpPacket
 
     /// <summary>The checksum variant the message validated under.</summary>
     public VrrpChecksumMode ChecksumMode { get; }
+
+    /// <summary>The keepalived 2.4 <c>auth_hmac</c> trailer after the message (<see cref="VrrpHmac"/>), or empty.</summary>
+    internal ReadOnlySpan<byte> Trailer { get; }
+
+    /// <summary>Whether the packet carries an <c>auth_hmac</c> trailer.</summary>
+    internal bool HasTrailer => !Trailer.IsEmpty;
 
     /// <summary>The source as an <see cref="IPAddress"/> (allocates).</summary>
     public IPAddress GetSource() => new(SourceAddress);

@@ -90,6 +90,19 @@ public sealed partial class VirtualRouter
             return VrrpDropReason.VirtualRouterIdMismatch;
         }
 
+        // auth_hmac before any field can reach the state machine (keepalived's order).
+        if (Hmac is null)
+        {
+            if (packet.HasTrailer)
+            {
+                return VrrpDropReason.AuthHmacUnexpected;
+            }
+        }
+        else if (Hmac.Check(packet, peer, _time.GetUtcNow()) is { } hmacDrop)
+        {
+            return hmacDrop;
+        }
+
         switch (VrrpCodec.CheckAuthentication(message, _options.AuthType, _authData))
         {
             case VrrpParseStatus.AuthTypeMismatch:

@@ -75,6 +75,7 @@ public sealed partial class VirtualRouter : IDisposable
         _virtualAddresses = [.. _options.VirtualAddresses];
         _addressBytes = [.. _virtualAddresses.Select(a => a.GetAddressBytes())];
         _authData = _options.AuthType == VrrpAuthType.SimplePassword ? VrrpAuthenticationData.FromPassword(_options.AuthPassword!) : default;
+        Hmac = _options.AuthHmac is { } hmac ? new VrrpHmacState(hmac, _options.AdvertisementInterval, _peerBytes.Length) : null;
         _effectivePriority = ComputeEffectivePriority();
         _advert = _options.Version == VrrpVersion.V2
             ? VrrpAdvertisement.CreateV2((byte)_options.VirtualRouterId, (byte)_effectivePriority, (int)_options.AdvertisementInterval.TotalSeconds, _virtualAddresses, _options.AuthType, _authData)
@@ -331,10 +332,14 @@ public sealed partial class VirtualRouter : IDisposable
         }
 
         _timer.Dispose();
+        Hmac?.Dispose();
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} vrid {VirtualRouterId} {State} prio {EffectivePriority}";
+
+    /// <summary>The instance's auth_hmac (keys, send sequence, replay marks), or null.</summary>
+    internal VrrpHmacState? Hmac { get; }
 
     internal bool HasOwnFault
     {

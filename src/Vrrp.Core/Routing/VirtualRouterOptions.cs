@@ -62,6 +62,12 @@ public sealed class VirtualRouterOptions
     /// <summary>The VRRPv2 simple password, 1..8 bytes (keepalived <c>auth_pass</c>).</summary>
     public string? AuthPassword { get; set; }
 
+    /// <summary>
+    /// keepalived 2.4's signed adverts (<c>auth_hmac { ... }</c>): sign every advert and verify every one received
+    /// before it can change anything (default none). Not with <see cref="AuthType"/> <see cref="VrrpAuthType.SimplePassword"/>.
+    /// </summary>
+    public VrrpHmacOptions? AuthHmac { get; set; }
+
     /// <summary>The TTL / hop limit to send with, 1..255 (keepalived <c>unicast_ttl</c>, default 255).</summary>
     public int UnicastTimeToLive { get; set; } = 255;
 
@@ -185,6 +191,7 @@ public sealed class VirtualRouterOptions
         VirtualRouterOptions copy = (VirtualRouterOptions)MemberwiseClone();
         copy.Peers = [.. Peers.Select(p => new VrrpPeer(p.Address!, p.MinTimeToLive, p.MaxTimeToLive))];
         copy.VirtualAddresses = [.. VirtualAddresses];
+        copy.AuthHmac = AuthHmac?.Clone();
         copy.Trackers = [.. Trackers.Select(t => new VrrpTrackerOptions(t.Name, t.Weight) { Reverse = t.Reverse, Rise = t.Rise, Fall = t.Fall, InitiallyFailed = t.InitiallyFailed })];
         return copy;
     }
@@ -269,6 +276,16 @@ public sealed class VirtualRouterOptions
             {
                 errors.Add($"{nameof(AuthPassword)}: a simple password has 1..8 bytes (UTF-8).");
             }
+        }
+
+        if (AuthHmac is not null)
+        {
+            if (AuthType != VrrpAuthType.None)
+            {
+                errors.Add($"{nameof(AuthHmac)}: not with {nameof(AuthType)} {AuthType} (keepalived's auth_hmac and authentication exclude each other).");
+            }
+
+            AuthHmac.Validate(errors, nameof(AuthHmac));
         }
     }
 

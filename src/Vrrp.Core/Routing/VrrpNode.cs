@@ -25,7 +25,8 @@ public sealed partial class VrrpNode : IDisposable
     private readonly VirtualRouter?[] _ipv4 = new VirtualRouter?[256];
     private readonly VirtualRouter?[] _ipv6 = new VirtualRouter?[256];
     private readonly List<VirtualRouter> _routers = [];
-    private readonly byte[] _sendBuffer = new byte[VrrpCodec.MaxMessageLength];
+    private readonly byte[] _sendBuffer = new byte[VrrpCodec.MaxMessageLength + VrrpHmac.TrailerLength];
+    private readonly byte[] _trailer = new byte[VrrpHmac.TrailerLength];
     private readonly long[] _parseDrops = new long[VrrpStatistics.ParseStatusCount];
     private readonly IDisposable _registration;
     private long _unknownRouter;
@@ -165,14 +166,30 @@ public sealed partial class VrrpNode : IDisposable
         router.ReceiveAdvertisement(packet);
     }
 
-    private void SendToPeers(VirtualRouterOptions options, byte[] source, IPAddress[] peers, byte[][] peerBytes, in VrrpAdvertisement advertisement)
+    private void SendToPeers(VirtualRouter router, VirtualRouterOptions options, byte[] source, IPAddress[] peers, byte[][] peerBytes, in VrrpAdvertisement advertisement)
     {
+        VrrpHmacState? hmac = router.Hmac is { Signs: true } signing ? signing : null;
         lock (_sendLock)
         {
             for (int i = 0; i < peers.Length; i++)
             {
-                if (VrrpCodec.TryWrite(advertisement, _sendBuffer, source, peerBytes[i], options.ChecksumMode, out int written) &&
-                    !_transport.Send(_sendBuffer.AsSpan(0, written), options.UnicastSource!, peers[i], (byte)options.UnicastTimeToLive))
+                if (!VrrpCodec.TryWrite(advertisement, _sendBuffer, source, peerBytes[i], options.ChecksumMode, out int written))
+                {
+                    continue;
+                }
+
+                if (hmac is not null)
+                {
+                    // Signed once per advert: the MAC covers neither the destination nor the checksum.
+                    if (i == 0)
+                    {
+                        VrrpHmac.Sign(hmac.ActiveKey, _sendBuffer.AsSpan(0, written), source, hmac.NextSequence(_time.GetUtcNow()), _trailer);
+                    }
+
+                    VrrpCodec.TryAppendTrailer(_sendBuffer, written, _trailer, source, peerBytes[i], out written);
+                }
+
+                if (!_transport.Send(_sendBuffer.AsSpan(0, written), options.UnicastSource!, peers[i], (byte)options.UnicastTimeToLive))
                 {
                     LogSendFailed(_logger, options.Name, peers[i]);
                 }
@@ -188,6 +205,6 @@ public sealed partial class VrrpNode : IDisposable
         private readonly IPAddress[] _peers = [.. options.Peers.Select(p => p.Address!)];
         private readonly byte[][] _peerBytes = [.. options.Peers.Select(p => p.Address!.GetAddressBytes())];
 
-        public void Send(VirtualRouter router, in VrrpAdvertisement advertisement) => node.SendToPeers(_options, _source, _peers, _peerBytes, advertisement);
+        public void Send(VirtualRouter router, in VrrpAdvertisement advertisement) => node.SendToPeers(router, _options, _source, _peers, _peerBytes, advertisement);
     }
 }

@@ -101,4 +101,25 @@ public enum VrrpDropReason
 
     /// <summary>The instance is not running (not started, or stopped).</summary>
     NotRunning,
+
+    /// <summary>auth_hmac enforces and the advert has no trailer (keepalived auth_ext_missing).</summary>
+    AuthHmacMissing,
+
+    /// <summary>The trailer names an unknown scheme or has non-zero reserved bytes (keepalived auth_ext_malformed).</summary>
+    AuthHmacMalformed,
+
+    /// <summary>The trailer's key id is not configured (keepalived auth_ext_unknown_key).</summary>
+    AuthHmacUnknownKey,
+
+    /// <summary>The trailer's MAC is wrong: another key, or a forgery (keepalived auth_ext_invalid_hmac).</summary>
+    AuthHmacInvalid,
+
+    /// <summary>The trailer's time is outside the freshness window (keepalived auth_ext_stale).</summary>
+    AuthHmacStale,
+
+    /// <summary>The trailer's sequence does not grow: a replayed advert (keepalived auth_ext_replay).</summary>
+    AuthHmacReplay,
+
+    /// <summary>The advert carries an auth_hmac trailer but the instance has no auth_hmac (keepalived counts a length error).</summary>
+    AuthHmacUnexpected,
 }

@@ -8,8 +8,9 @@ namespace Vrrp.Routing;
 /// </summary>
 public sealed class VrrpStatistics
 {
-    internal const int DropReasonCount = (int)VrrpDropReason.NotRunning + 1;
-    internal const int ParseStatusCount = (int)VrrpParseStatus.UnsupportedIPv6ExtensionHeader + 1;
+    // From the enums themselves, so a new reason can never index past the counters.
+    internal static readonly int DropReasonCount = Enum.GetValues<VrrpDropReason>().Max(r => (int)r) + 1;
+    internal static readonly int ParseStatusCount = Enum.GetValues<VrrpParseStatus>().Max(s => (int)s) + 1;
 
     // The counter names of drop reasons and parse statuses, built once (the state file asks every few seconds per instance).
     private static readonly (VrrpDropReason Reason, string Name)[] DropCounters =
@@ -92,7 +93,7 @@ public sealed class VrrpStatistics
     /// </summary>
     public IReadOnlyDictionary<string, long> ToDictionary()
     {
-        Dictionary<string, long> map = new(18 + DropCounters.Length + ParseCounters.Length, StringComparer.Ordinal)
+        Dictionary<string, long> map = new(24 + DropCounters.Length + ParseCounters.Length, StringComparer.Ordinal)
         {
             ["advert_rcvd"] = AdvertisementsReceived,
             ["advert_sent"] = AdvertisementsSent,
@@ -105,6 +106,12 @@ public sealed class VrrpStatistics
             ["invalid_authtype"] = GetParseDrops(VrrpParseStatus.InvalidAuthType),
             ["authtype_mismatch"] = GetDrops(VrrpDropReason.AuthTypeMismatch),
             ["auth_failure"] = GetDrops(VrrpDropReason.AuthFailure),
+            ["auth_ext_missing"] = GetDrops(VrrpDropReason.AuthHmacMissing),
+            ["auth_ext_malformed"] = GetDrops(VrrpDropReason.AuthHmacMalformed),
+            ["auth_ext_unknown_key"] = GetDrops(VrrpDropReason.AuthHmacUnknownKey),
+            ["auth_ext_invalid_hmac"] = GetDrops(VrrpDropReason.AuthHmacInvalid),
+            ["auth_ext_stale"] = GetDrops(VrrpDropReason.AuthHmacStale),
+            ["auth_ext_replay"] = GetDrops(VrrpDropReason.AuthHmacReplay),
             ["pri_zero_rcvd"] = PriorityZeroReceived,
             ["pri_zero_sent"] = PriorityZeroSent,
             ["interval_mismatch_ignored"] = IntervalMismatchesIgnored,

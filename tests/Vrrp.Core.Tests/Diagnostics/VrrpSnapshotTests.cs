@@ -58,8 +58,10 @@ public sealed class VrrpSnapshotTests
         Assert.Equal(1, masterStats.GetProperty("become_master").GetInt64());
         Assert.Equal(0, backupStats.GetProperty("advert_sent").GetInt64());
         Assert.Equal(cluster.A.GetStatistics().AdvertisementsSent, backupStats.GetProperty("advert_rcvd").GetInt64());
+        // keepalived 2.4's keepalived.json order (2.2.7's without the auth_ext_* of auth_hmac).
         string[] keepalived = ["advert_rcvd", "advert_sent", "become_master", "release_master", "packet_len_err", "advert_interval_err", "ip_ttl_err",
-            "invalid_type_rcvd", "addr_list_err", "invalid_authtype", "authtype_mismatch", "auth_failure", "pri_zero_rcvd", "pri_zero_sent"];
+            "invalid_type_rcvd", "addr_list_err", "invalid_authtype", "authtype_mismatch", "auth_failure", "auth_ext_missing", "auth_ext_malformed",
+            "auth_ext_unknown_key", "auth_ext_invalid_hmac", "auth_ext_stale", "auth_ext_replay", "pri_zero_rcvd", "pri_zero_sent"];
         Assert.Equal(keepalived, backupStats.EnumerateObject().Take(keepalived.Length).Select(p => p.Name));
     }
 
