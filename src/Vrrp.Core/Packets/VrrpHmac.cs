@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
@@ -137,10 +138,6 @@ internal sealed class VrrpHmacKey : IDisposable
     /// <summary>The most key bytes keepalived accepts.</summary>
     public const int MaxLength = 64;
 
-    private static ReadOnlySpan<byte> TwoZeros => [0, 0];
-
-    private static ReadOnlySpan<byte> MacZeros => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-
     private readonly IncrementalHash _hmac;
     private readonly Lock _lock = new();
     private readonly byte[] _full = new byte[32];
@@ -180,16 +177,27 @@ internal sealed class VrrpHmacKey : IDisposable
     /// <summary>HMAC(pseudo ‖ message with its checksum zero ‖ trailer header ‖ 16 zeros), truncated into <paramref name="mac"/>.</summary>
     internal void ComputeMac(ReadOnlySpan<byte> pseudo, ReadOnlySpan<byte> message, ReadOnlySpan<byte> trailerHeader, Span<byte> mac)
     {
+        // One contiguous input, one call into the crypto library: the HMAC's fixed cost is the calls, not the bytes.
+        int length = pseudo.Length + message.Length + trailerHeader.Length + VrrpHmac.MacLength;
+        byte[]? rented = length <= 512 ? null : ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> input = (rented is null ? stackalloc byte[512] : rented)[..length];
+        pseudo.CopyTo(input);
+        Span<byte> body = input[pseudo.Length..];
+        message.CopyTo(body);
+        body[VrrpChecksum.FieldOffset] = 0;
+        body[VrrpChecksum.FieldOffset + 1] = 0;
+        trailerHeader.CopyTo(body[message.Length..]);
+        body[(message.Length + trailerHeader.Length)..].Clear();
         lock (_lock)
         {
-            _hmac.AppendData(pseudo);
-            _hmac.AppendData(message[..VrrpChecksum.FieldOffset]);
-            _hmac.AppendData(TwoZeros);
-            _hmac.AppendData(message[(VrrpChecksum.FieldOffset + 2)..]);
-            _hmac.AppendData(trailerHeader);
-            _hmac.AppendData(MacZeros);
+            _hmac.AppendData(input);
             _hmac.GetHashAndReset(_full);
             _full.AsSpan(0, VrrpHmac.MacLength).CopyTo(mac);
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }

@@ -78,8 +78,16 @@ public sealed class FakeEndpointTests : IDisposable
 
         string detail = $"attempts {result.Attempts}, {result.Elapsed.TotalMilliseconds:0} ms, DescribeAddresses {_ec2.Calls("DescribeAddresses")}: {result.Reason}";
         Assert.True(result.Outcome == FloatingAddressOutcome.Moved, detail);
-        Assert.True(result.Attempts >= 2, detail);
-        Assert.Contains("timed out", result.Reason, StringComparison.Ordinal);
+        // The slow call was given up and made again: the warm-up, the slow one, the retry, the verification. The retry is
+        // ours (a second attempt whose reason says so) or, when the aborted connection surfaces as a network error, the
+        // SDK's own within the attempt; which one depends on how the socket closes, so either is accepted here and the
+        // classification is pinned by Ec2FailureTests.
+        Assert.True(_ec2.Calls("DescribeAddresses") >= 4, detail);
+        if (result.Attempts >= 2)
+        {
+            Assert.Contains("timed out", result.Reason, StringComparison.Ordinal);
+        }
+
         Assert.True(result.Elapsed < TimeSpan.FromSeconds(3), $"the 3 s answer was waited for: {detail}");
         Assert.Equal("eni-mine", _ec2.HolderOf(Allocation));
     }

@@ -213,6 +213,43 @@ public sealed class HmacRouterTests : IDisposable
     }
 
     [Fact]
+    public void A_sender_whose_clock_was_ahead_and_stepped_back_is_accepted_again_once_its_mark_leaves_the_window()
+    {
+        Pair pair = Start(3, "192.0.2", Hmac(1, (1, Key1)), Hmac(1, (1, Key1)));
+        _time.Run(TimeSpan.FromSeconds(5));
+        pair.ATransport.Crash();
+
+        // A's clock ran 4 s ahead (still within the 5 s window): accepted, and B's mark is 4 s in the future.
+        Spoof(pair, SignedByA(pair, _time.GetUtcNow().AddSeconds(4)));
+        _time.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(0, pair.B.GetStatistics().TotalDropped);
+
+        // Stepped back to the right time: behind the mark, so a replay — until the mark is older than the window.
+        Spoof(pair, SignedByA(pair, _time.GetUtcNow()));
+        _time.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(1, pair.B.GetStatistics().GetDrops(VrrpDropReason.AuthHmacReplay));
+        _time.Run(TimeSpan.FromSeconds(10));
+        Spoof(pair, SignedByA(pair, _time.GetUtcNow()));
+        _time.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(1, pair.B.GetStatistics().GetDrops(VrrpDropReason.AuthHmacReplay));
+        Assert.Equal(0, pair.B.GetStatistics().GetDrops(VrrpDropReason.AuthHmacStale));
+        Assert.Equal(VrrpState.Backup, pair.B.State);
+    }
+
+    [Fact]
+    public void Keys_appear_in_no_snapshot_and_no_description()
+    {
+        Pair pair = Start(3, "192.0.2", Hmac(1, (1, Key1)), Hmac(1, (1, Key1)));
+        _time.Run(TimeSpan.FromSeconds(5));
+
+        string json = Vrrp.Diagnostics.VrrpSnapshot.Create([pair.A, pair.B], new Dictionary<string, DateTimeOffset>()).ToJson();
+
+        Assert.DoesNotContain("000102030405", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("000102030405", pair.A.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("auth_ext_invalid_hmac", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_name_each_problem_and_never_the_key()
     {
         VirtualRouterOptions options = new()
@@ -283,6 +320,22 @@ public sealed class HmacRouterTests : IDisposable
         VirtualAddresses = [vip],
         AuthHmac = hmac,
     };
+
+    /// <summary>A priority-150 advert as A would send it, signed with key 1 at <paramref name="at"/>.</summary>
+    private static byte[] SignedByA(Pair pair, DateTimeOffset at)
+    {
+        VrrpAdvertisement advert = VrrpAdvertisement.CreateV3(51, 150, TimeSpan.FromSeconds(1), System.Net.Sockets.AddressFamily.InterNetwork, [IPAddress.Parse("192.0.2.100")]);
+        byte[] buffer = new byte[advert.MessageLength + VrrpHmac.TrailerLength];
+        byte[] source = pair.AAddress.GetAddressBytes();
+        byte[] destination = pair.BAddress.GetAddressBytes();
+        VrrpCodec.TryWrite(advert, buffer, source, destination, VrrpChecksumMode.PseudoHeader, out int length);
+        Assert.True(new VrrpHmacKeyOptions { Id = 1, Key = Key1 }.TryResolve(out byte[]? material, out _));
+        using VrrpHmacKey key = new(1, material);
+        byte[] trailer = new byte[VrrpHmac.TrailerLength];
+        VrrpHmac.Sign(key, buffer.AsSpan(0, length), source, VrrpHmac.SequenceAt(at), trailer);
+        VrrpCodec.TryAppendTrailer(buffer, length, trailer, source, destination, out _);
+        return buffer;
+    }
 
     private static void Spoof(Pair pair, byte[] datagram) => pair.Attacker.Send(datagram, pair.AAddress, pair.BAddress, 255);
 

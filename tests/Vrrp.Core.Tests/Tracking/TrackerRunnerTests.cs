@@ -123,6 +123,8 @@ public class TrackerRunnerTests
         _time.Advance(TimeSpan.FromSeconds(1));
         await Eventually.TrueAsync(() => runner.CompletedChecks == 2, "second check");
         Assert.True(runner.LastResult!.Success);
+        // Subscribers hear of a result after it is counted: wait for the second report too.
+        await Eventually.TrueAsync(() => { lock (seen) { return seen.Count == 2; } }, "second report");
         lock (seen)
         {
             Assert.Equal([false, true], seen.Select(r => r.Success));

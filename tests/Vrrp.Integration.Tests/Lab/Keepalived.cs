@@ -4,8 +4,9 @@ using System.Diagnostics;
 namespace Vrrp.Integration.Tests.Lab;
 
 /// <summary>
-/// keepalived (Debian's package, 2.2.7) running in the foreground inside a namespace, VRRP only, logging to our
-/// pipe: <c>keepalived -n -l -D -G -P -f CONF -p P -r R -c C -b B</c> with pid files of its own so several coexist.
+/// keepalived running in the foreground inside a namespace, VRRP only, logging to our pipe:
+/// <c>keepalived -n -l -D -G -P -f CONF -p P -r R -c C -b B</c> with pid files of its own so several coexist. Two builds:
+/// Debian's package (2.2.7) and the newest, 2.4.3 (auth_hmac), from <c>../shared/third-party/keepalived-2.4.3/build.sh</c>.
 /// </summary>
 public sealed class Keepalived
 {
@@ -18,6 +19,36 @@ public sealed class Keepalived
     private string _ns = "";
     private string _directory = "";
     private string _arguments = "";
+    private string _binary = "";
+
+    /// <summary>The distribution's keepalived.</summary>
+    public const string Debian = "2.2.7";
+
+    /// <summary>The newest keepalived, with auth_hmac.</summary>
+    public const string Newest = "2.4.3";
+
+    /// <summary>
+    /// The keepalived binary of <paramref name="version"/>, checked to be that version: 2.2.7 on PATH (apt-get install
+    /// keepalived); 2.4.3 at <c>KEEPALIVED_24</c> or where build.sh installs it. Missing fails the test, never skips it.
+    /// </summary>
+    public static string Binary(string version)
+    {
+        string binary = version == Newest
+            ? Environment.GetEnvironmentVariable("KEEPALIVED_24") is { Length: > 0 } configured ? configured : "/opt/keepalived-2.4.3/sbin/keepalived"
+            : Prerequisites.RequireProgram("keepalived", "keepalived");
+        Assert.True(File.Exists(binary), $"keepalived {version} is not installed at {binary}: run sudo ../shared/third-party/keepalived-2.4.3/build.sh, or set KEEPALIVED_24 (.ci/run installs it).");
+        string reported = Versions.GetOrAdd(binary, b =>
+        {
+            using Process process = Process.Start(new ProcessStartInfo(b, "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            string text = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit(10_000);
+            return text;
+        });
+        Assert.True(reported.Contains($"v{version}", StringComparison.Ordinal), $"{binary} is not keepalived {version}: {reported.Split('\n')[0]}");
+        return binary;
+    }
+
+    private static readonly ConcurrentDictionary<string, string> Versions = new(StringComparer.Ordinal);
 
     private Keepalived(Process process) => Process = process;
 
@@ -28,9 +59,9 @@ public sealed class Keepalived
 
     public string Log => string.Join('\n', _lines.Select(l => $"{l.At.TotalSeconds,7:0.000} {l.Line}"));
 
-    public static Keepalived Start(NetnsLab lab, string ns, string name, string configuration)
+    public static Keepalived Start(NetnsLab lab, string ns, string name, string configuration, string version = Debian)
     {
-        string binary = Prerequisites.RequireProgram("keepalived", "keepalived");
+        string binary = Binary(version);
         string directory = Path.Combine(lab.Directory, name);
         System.IO.Directory.CreateDirectory(directory);
         string config = Path.Combine(directory, "keepalived.conf");
@@ -41,6 +72,7 @@ public sealed class Keepalived
             _lab = lab,
             _ns = ns,
             _directory = directory,
+            _binary = binary,
             _arguments = $"-n -l -D -G -P -f {config} -p {Pid("main")} -r {Pid("vrrp")} -c {Pid("check")} -b {Pid("bfd")}",
         };
         keepalived.Process = lab.Start(ns, LineBuffered(binary).Command, LineBuffered(binary).Arguments + keepalived._arguments, keepalived.OnLine);
@@ -81,8 +113,15 @@ public sealed class Keepalived
     /// <summary>Starts keepalived again with the same configuration (after <see cref="Kill"/> or <see cref="Terminate"/>).</summary>
     public void Restart()
     {
-        (string command, string prefix) = LineBuffered(Prerequisites.RequireProgram("keepalived", "keepalived"));
+        (string command, string prefix) = LineBuffered(_binary);
         Process = _lab.Start(_ns, command, prefix + _arguments, OnLine);
+    }
+
+    /// <summary>Writes a new configuration and sends SIGHUP to keepalived's parent: its reload.</summary>
+    public void Reload(string configuration)
+    {
+        File.WriteAllText(Path.Combine(_directory, "keepalived.conf"), configuration);
+        Signal(Process.Id, 1);
     }
 
     /// <summary>
@@ -139,7 +178,9 @@ public sealed class Keepalived
         l.Contains("bogus", StringComparison.OrdinalIgnoreCase) ||
         l.Contains("checksum", StringComparison.OrdinalIgnoreCase) ||
         l.Contains("ttl", StringComparison.OrdinalIgnoreCase) ||
-        l.Contains("mismatch", StringComparison.OrdinalIgnoreCase));
+        l.Contains("mismatch", StringComparison.OrdinalIgnoreCase) ||
+        l.Contains("authentication trailer", StringComparison.OrdinalIgnoreCase) ||
+        l.Contains("authentication key", StringComparison.OrdinalIgnoreCase));
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
 #pragma warning disable SYSLIB1054

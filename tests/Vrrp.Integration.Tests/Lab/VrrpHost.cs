@@ -101,6 +101,20 @@ public sealed class VrrpHost
     /// <summary>SIGHUP: reload the configuration file.</summary>
     public void Hangup() => Signal((Process ?? throw new InvalidOperationException("not started")).Id, 1);
 
+    /// <summary>Writes a new configuration and sends SIGHUP; waits until the host reports the reload.</summary>
+    public void Reload(string configuration, TimeSpan timeout)
+    {
+        int lines = _lines.Count;
+        File.WriteAllText(ConfigPath, configuration);
+        Hangup();
+        Stopwatch watch = Stopwatch.StartNew();
+        while (!_lines.Skip(lines).Any(l => l.Contains("SIGHUP", StringComparison.Ordinal)))
+        {
+            Assert.True(watch.Elapsed < timeout, $"vrrp in {Namespace} did not reload within {timeout.TotalSeconds} s. Its output:\n{Log}");
+            Thread.Sleep(20);
+        }
+    }
+
     /// <summary>Waits until the host reports entering <paramref name="state"/> at or after <paramref name="from"/>.</summary>
     public TransitionLine WaitForState(string state, TimeSpan timeout, int from = 0)
     {

@@ -5,8 +5,8 @@ using Vrrp.Integration.Tests.Lab;
 namespace Vrrp.Integration.Tests.Transports;
 
 /// <summary>
-/// Real failover on the wire, in namespaces: two of our hosts, and our host with keepalived 2.2.7 both ways round,
-/// for VRRPv2, VRRPv3 over IPv4 and VRRPv3 over IPv6.
+/// Real failover on the wire, in namespaces: two of our hosts, and our host with keepalived 2.2.7 and 2.4.3 both ways
+/// round, for VRRPv2, VRRPv3 over IPv4 and VRRPv3 over IPv6, and with 2.4.3 signed (auth_hmac).
 /// </summary>
 [Collection(NetnsCollection.Name)]
 public sealed class FailoverTests : IDisposable
@@ -81,11 +81,33 @@ public sealed class FailoverTests : IDisposable
         return data;
     }
 
+    /// <summary>The same matrix against keepalived 2.4.3, and signed adverts (auth_hmac) for v2, v3 and IPv6 both ways.</summary>
+    public static TheoryData<string, bool> InteropMatrixNewest()
+    {
+        TheoryData<string, bool> data = [];
+        foreach (string scenario in new[] { "v2", "v3", "v3-ipv6", "v2-hmac", "v3-hmac", "v3-ipv6-hmac" })
+        {
+            data.Add(scenario, true);
+            data.Add(scenario, false);
+        }
+
+        data.Add("v2-pass", true);
+        data.Add("v2-pass", false);
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(InteropMatrix))]
-    public void With_keepalived_roles_crash_failover_and_preempt_back_work_both_ways(string scenarioName, bool weAreMaster)
+    public void With_keepalived_roles_crash_failover_and_preempt_back_work_both_ways(string scenarioName, bool weAreMaster) =>
+        Interop(LabScenario.Get(scenarioName), weAreMaster, Keepalived.Debian);
+
+    [Theory]
+    [MemberData(nameof(InteropMatrixNewest))]
+    public void With_keepalived_2_4_roles_crash_failover_and_preempt_back_work_both_ways(string scenarioName, bool weAreMaster) =>
+        Interop(LabScenario.Get(scenarioName), weAreMaster, Keepalived.Newest);
+
+    private void Interop(LabScenario s, bool weAreMaster, string version)
     {
-        LabScenario s = LabScenario.Get(scenarioName);
         string masterConfig = s.Config("MASTER", 102, 1, 2, "veth1");
         string backupConfig = s.Config("BACKUP", 101, 2, 1, "veth2");
         VrrpHost? ours = null;
@@ -94,7 +116,7 @@ public sealed class FailoverTests : IDisposable
         {
             ours = VrrpHost.Start(_net.Lab, _net.Node1, "n1", masterConfig);
             ours.WaitForState("MASTER", Startup(s));
-            keepalived = Keepalived.Start(_net.Lab, _net.Node2, "n2", backupConfig);
+            keepalived = Keepalived.Start(_net.Lab, _net.Node2, "n2", backupConfig, version);
             keepalived.WaitFor("Entering BACKUP STATE", Startup(s));
             Thread.Sleep(s.MasterDownInterval(101) + s.Interval);
             Assert.False(keepalived.Logged("Entering MASTER STATE"), $"keepalived took over from our MASTER:\n{keepalived.Log}\nours:\n{ours.Log}");
@@ -114,7 +136,7 @@ public sealed class FailoverTests : IDisposable
         }
         else
         {
-            keepalived = Keepalived.Start(_net.Lab, _net.Node1, "n1", masterConfig);
+            keepalived = Keepalived.Start(_net.Lab, _net.Node1, "n1", masterConfig, version);
             keepalived.WaitFor("Entering MASTER STATE", Startup(s));
             ours = VrrpHost.Start(_net.Lab, _net.Node2, "n2", backupConfig);
             ours.WaitForState("BACKUP", Startup(s));
@@ -137,6 +159,11 @@ public sealed class FailoverTests : IDisposable
 
         string[] complaints = [.. keepalived.Complaints().Where(l => !(s.OldChecksum && l.Contains("checksum to old version", StringComparison.Ordinal)))];
         Assert.True(complaints.Length == 0, "keepalived complained about our packets:\n" + string.Join('\n', complaints));
+        if (s.Hmac is not null)
+        {
+            // Every advert either way was signed and verified: nothing dropped on our side.
+            Assert.DoesNotContain("AuthHmac", ours!.Log, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
