@@ -74,7 +74,7 @@ public sealed class HmacInteropTests : IDisposable
         // Neither accepts the other's adverts: we drop keepalived's (bad MAC) and take over; keepalived logs ours.
         ours.WaitForState("MASTER", Startup(s) + s.MasterDownInterval(101));
         keepalived.WaitFor(l => l.Contains("invalid authentication HMAC", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "an invalid HMAC complaint");
-        Assert.Contains("AuthHmacInvalid", ours.Log, StringComparison.Ordinal);
+        Poll.Until(() => ours.Log.Contains("AuthHmacInvalid", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "our drop of keepalived's adverts (bad MAC)", () => ours.Log);
     }
 
     /// <summary>The MASTER's advert, captured at the BACKUP and sent to it again a second later from the MASTER's address.</summary>
