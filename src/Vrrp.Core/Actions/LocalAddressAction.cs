@@ -27,6 +27,7 @@ namespace Vrrp.Actions;
 public sealed partial class LocalAddressAction : IFailoverAction, IFailoverActionPolicy, IDisposable
 {
     private readonly LocalAddressActionOptions _options;
+    private readonly string _ip;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly NeighborAnnouncer _announcer;
@@ -49,6 +50,10 @@ public sealed partial class LocalAddressAction : IFailoverAction, IFailoverActio
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         _options = options.Clone();
+
+        // Found once, on PATH's absolute directories only (never ./ip in the current directory); when it is not
+        // there, every run fails with that error rather than finding something else later.
+        _ip = ChildProcess.Resolve([_options.IpCommand])[0];
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _announcer = NeighborAnnouncer.Acquire(_options.Interface, _options.NetworkNamespace, _time);
@@ -77,7 +82,7 @@ public sealed partial class LocalAddressAction : IFailoverAction, IFailoverActio
     public IReadOnlyList<string> AddressCommand(LocalVirtualAddress address, bool add)
     {
         ArgumentNullException.ThrowIfNull(address);
-        List<string> argv = [_options.IpCommand];
+        List<string> argv = [_ip];
         if (_options.NetworkNamespace is { } ns)
         {
             argv.AddRange(["-n", ns]);
@@ -279,7 +284,7 @@ public sealed partial class LocalAddressAction : IFailoverAction, IFailoverActio
 
     private async Task<PhysicalAddress> ReadMacAsync(CancellationToken cancellationToken)
     {
-        List<string> argv = [_options.IpCommand];
+        List<string> argv = [_ip];
         if (_options.NetworkNamespace is { } ns)
         {
             argv.AddRange(["-n", ns]);

@@ -200,6 +200,10 @@ internal sealed class NeighborAnnouncer
                 device = LibPcapLiveDeviceList.New().FirstOrDefault(d => d.Name == _key.Interface)
                     ?? throw new LocalAddressActionException($"interface {Where()} not found by libpcap");
                 device.Open(DeviceModes.None, 100);
+
+                // libpcap opens its packet socket without close-on-exec: mark it now, so that no script started from
+                // here on (ChildProcess seals again before each start) can inherit a raw socket on the VIP's link.
+                ChildProcess.SealDescriptors();
             }
             catch (PcapException e)
             {

@@ -35,6 +35,12 @@ public sealed class NotifyFifoActionOptions
     /// keepalived <c>notify_priority_changes</c>). Empty (default): none.</summary>
     public IList<string> PriorityChangeInstances { get; set; } = [];
 
+    /// <summary>
+    /// Environment variables <see cref="Script"/> gets from this process beyond <c>PATH</c>, <c>LANG</c>,
+    /// <c>LANGUAGE</c>, <c>TZ</c> and <c>LC_*</c> (a trailing <c>*</c> matches a prefix); nothing else is passed.
+    /// </summary>
+    public IList<string> PassEnvironment { get; set; } = [];
+
     /// <summary>The problems with these settings, each naming its field; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -133,7 +139,10 @@ public sealed partial class NotifyFifoAction : IFailoverAction, IFailoverEventFi
     /// <param name="configuration">The configuration it belongs to.</param>
     /// <param name="logger">Optional logger.</param>
     /// <returns>The action, not open yet.</returns>
-    public static NotifyFifoAction FromKeepalived(KeepalivedNotifyFifo fifo, KeepalivedConfiguration configuration, ILogger? logger = null)
+    public static NotifyFifoAction FromKeepalived(KeepalivedNotifyFifo fifo, KeepalivedConfiguration configuration, ILogger? logger = null) =>
+        FromKeepalived(fifo, configuration, logger, []);
+
+    internal static NotifyFifoAction FromKeepalived(KeepalivedNotifyFifo fifo, KeepalivedConfiguration configuration, ILogger? logger, IEnumerable<string> passEnvironment)
     {
         ArgumentNullException.ThrowIfNull(fifo);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -145,6 +154,7 @@ public sealed partial class NotifyFifoAction : IFailoverAction, IFailoverEventFi
             Script = [.. fifo.Script],
             ScriptUser = fifo.ScriptUser,
             PriorityChangeInstances = [.. configuration.Instances.Where(i => i.NotifyPriorityChanges).Select(i => i.Options.Name)],
+            PassEnvironment = [.. passEnvironment],
         }, logger);
     }
 
@@ -295,13 +305,13 @@ public sealed partial class NotifyFifoAction : IFailoverAction, IFailoverEventFi
     {
         List<string> argv = [.. _options.Script, Path];
         IReadOnlyList<string> command = _options.ScriptUser is { } user ? user.Wrap(argv) : argv;
-        ProcessStartInfo info = new(command[0]) { UseShellExecute = false };
-        foreach (string argument in command.Skip(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
+        Process process = ChildProcess.Start(ChildProcess.CreateStartInfo(command, _options.PassEnvironment));
 
-        return Process.Start(info) ?? throw new Win32Exception($"{_options.Script[0]} did not start");
+        // Its output is read and dropped (keepalived sends it to /dev/null), never mixed into this process's; the
+        // reads end when StopScript kills the script's tree and disposes it.
+        _ = ChildProcess.Read(process.StandardOutput, 0);
+        _ = ChildProcess.Read(process.StandardError, 0);
+        return process;
     }
 
     private void StopScript()

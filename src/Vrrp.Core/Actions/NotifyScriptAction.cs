@@ -42,6 +42,12 @@ public sealed class NotifyScriptActionOptions
     /// <summary>How long one script may run before it and its children are killed (default 30 s).</summary>
     public TimeSpan ScriptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Environment variables the scripts get from this process beyond <c>PATH</c>, <c>LANG</c>, <c>LANGUAGE</c>,
+    /// <c>TZ</c> and <c>LC_*</c> (a trailing <c>*</c> matches a prefix); nothing else is passed.
+    /// </summary>
+    public IList<string> PassEnvironment { get; set; } = [];
+
     /// <summary>Options from an imported instance's scripts.</summary>
     /// <param name="instanceName">The instance.</param>
     /// <param name="scripts">Its scripts.</param>
@@ -122,6 +128,7 @@ public sealed class NotifyScriptActionOptions
         Generic = [.. Generic],
         MasterRxLowerPriority = [.. MasterRxLowerPriority],
         ScriptTimeout = ScriptTimeout,
+        PassEnvironment = [.. PassEnvironment],
     };
 }
 
@@ -305,7 +312,7 @@ public sealed partial class NotifyScriptAction : IFailoverAction, IFailoverEvent
             long started = _time.GetTimestamp();
             try
             {
-                ProcessResult result = await ProcessRunner.RunAsync(argv, _options.ScriptTimeout, _time, capture: false, cancellationToken).ConfigureAwait(false);
+                ProcessResult result = await ProcessRunner.RunAsync(argv, _options.ScriptTimeout, _time, capture: false, cancellationToken, _options.PassEnvironment).ConfigureAwait(false);
                 if (result.ExitCode != 0)
                 {
                     LogScriptFailed(_logger, argv[0], failoverEvent, result.ExitCode);

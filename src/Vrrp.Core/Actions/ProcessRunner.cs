@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
 
 namespace Vrrp.Actions;
 
@@ -15,44 +14,65 @@ internal static class ProcessRunner
     /// <exception cref="TimeoutException">The process ran past <paramref name="timeout"/> and was killed with its children.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the process tree was killed.</exception>
     /// <exception cref="Win32Exception">The program could not be started.</exception>
-    public static async Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, TimeProvider time, bool capture, CancellationToken cancellationToken)
+    /// <param name="argv">The program and its arguments (the program is resolved by <see cref="ChildProcess"/>).</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <param name="time">The clock of the timeout.</param>
+    /// <param name="capture">Keep standard output and error (up to <see cref="ChildProcess.DefaultOutputLimit"/>
+    /// characters) in the result; otherwise they are read and discarded (keepalived sends them to /dev/null).</param>
+    /// <param name="cancellationToken">Kills the process tree when cancelled.</param>
+    /// <param name="passEnvironment">Environment variables passed beyond <see cref="ChildProcess.DefaultEnvironment"/>.</param>
+    public static async Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, TimeProvider time, bool capture, CancellationToken cancellationToken,
+        IEnumerable<string>? passEnvironment = null)
     {
-        ProcessStartInfo info = new(argv[0]) { UseShellExecute = false, RedirectStandardOutput = capture, RedirectStandardError = capture };
-        for (int i = 1; i < argv.Count; i++)
-        {
-            info.ArgumentList.Add(argv[i]);
-        }
-
+        ProcessStartInfo info = ChildProcess.CreateStartInfo(argv, passEnvironment);
         if (capture)
         {
             info.Environment["LC_ALL"] = "C";
         }
 
-        using Process process = Process.Start(info) ?? throw new Win32Exception($"{argv[0]} did not start");
-        StringBuilder output = new();
-        Task reading = Task.CompletedTask;
-        if (capture)
-        {
-            reading = Task.WhenAll(Pump(process.StandardOutput, output), Pump(process.StandardError, output));
-        }
+        Process process = ChildProcess.Start(info);
+        int limit = capture ? ChildProcess.DefaultOutputLimit : 0;
+        BoundedOutput standardOutput = ChildProcess.Read(process.StandardOutput, limit);
+        BoundedOutput standardError = ChildProcess.Read(process.StandardError, limit);
+        Task outputs = Task.WhenAll(standardOutput.Completion, standardError.Completion);
 
-        using CancellationTokenSource timer = new(timeout, time);
-        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
         try
         {
-            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new TimeoutException($"{argv[0]} ran longer than {timeout.TotalSeconds:0.###} s and was killed with its children (pid {process.Id}).");
-        }
+            using CancellationTokenSource timer = new(timeout, time);
+            using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(process);
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new TimeoutException($"{argv[0]} ran longer than {timeout.TotalSeconds:0.###} s and was killed with its children (pid {process.Id}).");
+            }
 
-        await reading.ConfigureAwait(false);
-        lock (output)
+            int exitCode = process.ExitCode;
+            if (!capture)
+            {
+                return new ProcessResult(exitCode, "");
+            }
+
+            try
+            {
+                await outputs.WaitAsync(ChildProcess.OutputGrace, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A background child holds the pipes: report what arrived.
+            }
+
+            return new ProcessResult(exitCode, (standardOutput.Text + standardError.Text).Trim());
+        }
+        finally
         {
-            return new ProcessResult(process.ExitCode, output.ToString().Trim());
+            // The process object (and with it the pipes) goes only when both pipes have ended: a program that leaves
+            // a background child holding them must not get SIGPIPE for it.
+            ChildProcess.DisposeWhenDrained(process, outputs);
         }
     }
 
@@ -66,19 +86,6 @@ internal static class ProcessRunner
         catch (InvalidOperationException)
         {
             // Exited meanwhile.
-        }
-    }
-
-    private static async Task Pump(StreamReader reader, StringBuilder into)
-    {
-        char[] buffer = new char[1024];
-        int read;
-        while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
-        {
-            lock (into)
-            {
-                into.Append(buffer, 0, read);
-            }
         }
     }
 }

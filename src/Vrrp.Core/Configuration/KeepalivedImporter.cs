@@ -156,6 +156,14 @@ public sealed record KeepalivedConfiguration(
     /// an absolute path; <see langword="null"/> when the file does not say (<c>vrrp run</c> then uses its default).
     /// </summary>
     public string? StateFile { get; init; }
+
+    /// <summary>
+    /// Environment variables the scripts (notify, FIFO, trackers) get from this process beyond <c>PATH</c>,
+    /// <c>LANG</c>, <c>LANGUAGE</c>, <c>TZ</c> and <c>LC_*</c>; a trailing <c>*</c> matches a prefix. Nothing else is
+    /// passed, so credentials in this process's environment stay in it (keepalived passes all of it). JSON
+    /// <c>ScriptEnvironment</c>; <c>vrrp run --script-env</c>.
+    /// </summary>
+    public ImmutableArray<string> ScriptEnvironment { get; init; } = [];
 }
 
 /// <summary>

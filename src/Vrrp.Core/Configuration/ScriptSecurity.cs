@@ -34,10 +34,9 @@ internal static partial class ScriptSecurity
     public static bool IsSecure(string program, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(program);
-        string? path = program.Contains('/', StringComparison.Ordinal) ? program : FindInPath(program);
-        if (path is null)
+        // The path checked is the one run: ChildProcess resolves the same way, never in the current directory.
+        if (!ChildProcess.TryResolve(program, out string path, out problem))
         {
-            problem = $"'{program}' is not found in PATH";
             return false;
         }
 
@@ -101,20 +100,6 @@ internal static partial class ScriptSecurity
 
         problem = null;
         return true;
-    }
-
-    private static string? FindInPath(string name)
-    {
-        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 
     private static bool TryStat(string path, out int mode, out uint uid, out uint gid)
@@ -194,6 +179,8 @@ internal sealed class ScriptPolicy
     /// <param name="warning">Reports a warning.</param>
     public ImmutableArray<string> Apply(ImmutableArray<string> argv, ScriptUser? explicitUser, string what, Action<string> error, Action<string> warning)
     {
+        // Resolved once, here: what is checked is what runs, whatever the current directory is later.
+        argv = [.. ChildProcess.Resolve(argv)];
         if (RunAs(argv, explicitUser, what, error, warning, out ScriptUser? user) is false)
         {
             return [];

@@ -57,6 +57,12 @@ public sealed class VrrpOptions
     /// <summary>Refuse scripts run as root whose path a non-root user could change, and never run scripts as root by default (keepalived <c>enable_script_security</c>).</summary>
     public bool EnableScriptSecurity { get; set; }
 
+    /// <summary>
+    /// Environment variables the scripts get from this process beyond <c>PATH</c>, <c>LANG</c>, <c>LANGUAGE</c>,
+    /// <c>TZ</c> and <c>LC_*</c>, e.g. <c>["AWS_REGION", "MYAPP_*"]</c>; nothing else is passed.
+    /// </summary>
+    public IList<string> ScriptEnvironment { get; set; } = [];
+
     /// <summary>A FIFO that gets keepalived's notify lines (<c>INSTANCE "NAME" MASTER 100</c>, ...; keepalived <c>vrrp_notify_fifo</c>); none when empty.</summary>
     public string? NotifyFifo { get; set; }
 

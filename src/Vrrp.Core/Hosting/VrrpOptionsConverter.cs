@@ -92,6 +92,14 @@ internal static partial class VrrpOptionsConverter
             Add(nameof(VrrpOptions.StateFileInterval), $"must be positive; got {options.StateFileInterval}.");
         }
 
+        for (int i = 0; i < (options.ScriptEnvironment?.Count ?? 0); i++)
+        {
+            if (!ChildProcess.IsValidEnvironmentPattern(options.ScriptEnvironment![i]))
+            {
+                Add($"{nameof(VrrpOptions.ScriptEnvironment)}[{i}]", $"a variable name, or a prefix ending in '*'; got '{options.ScriptEnvironment[i]}'.");
+            }
+        }
+
         // Who runs the scripts (keepalived script_user / enable_script_security).
         ScriptPolicy policy = new(ParseUser(options.ScriptUser, nameof(VrrpOptions.ScriptUser), Add), options.EnableScriptSecurity);
 
@@ -289,6 +297,7 @@ internal static partial class VrrpOptionsConverter
             StartupDelay = options.StartupDelay,
             NotifyFifos = fifos,
             StateFile = string.IsNullOrWhiteSpace(options.StateFile) ? null : options.StateFile,
+            ScriptEnvironment = [.. options.ScriptEnvironment ?? []],
         }, errors);
     }
 

@@ -380,7 +380,7 @@ public sealed partial class VrrpRuntime : IAsyncDisposable
                 _wiring.Add($"sync-group {group.Name} members={string.Join(',', group.Instances)}");
             }
 
-            CreateTrackers(routers, time, loggers);
+            CreateTrackers(routers, options, time, loggers);
             Routers = [.. Configuration.Instances.Select(i => routers[i.Options.Name])];
             foreach (FailoverActionPlacement placement in _pipeline.Placements)
             {
@@ -587,18 +587,24 @@ public sealed partial class VrrpRuntime : IAsyncDisposable
             ILogger notifyLogger = loggers.CreateLogger("Vrrp.Actions.Notify");
             foreach (KeepalivedInstance instance in Configuration.Instances.Where(i => i.Notify.Any))
             {
-                pipeline.Add(NotifyScriptAction.FromKeepalived(instance, options.NotifyTimeout, time, notifyLogger));
+                NotifyScriptActionOptions notify = NotifyScriptActionOptions.FromKeepalived(instance.Options.Name, instance.Notify, options.NotifyTimeout);
+                notify.PassEnvironment = [.. Configuration.ScriptEnvironment];
+                pipeline.Add(new NotifyScriptAction(notify, time, notifyLogger));
             }
 
             foreach (KeepalivedSyncGroup group in Configuration.SyncGroups.Where(g => g.Notify.Any))
             {
-                pipeline.Add(NotifyScriptAction.ForSyncGroup(group, options.NotifyTimeout, time, notifyLogger));
+                NotifyScriptActionOptions notify = NotifyScriptActionOptions.FromKeepalived(group.Name, group.Notify, options.NotifyTimeout);
+                notify.InstanceName = null;
+                notify.SyncGroupName = group.Name;
+                notify.PassEnvironment = [.. Configuration.ScriptEnvironment];
+                pipeline.Add(new NotifyScriptAction(notify, time, notifyLogger));
             }
 
             // As keepalived: the FIFO gets its line after the scripts of the same event were started (same lane, after them).
             foreach (KeepalivedNotifyFifo definition in Configuration.NotifyFifos)
             {
-                NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, Configuration, loggers.CreateLogger("Vrrp.Actions.Fifo"));
+                NotifyFifoAction fifo = NotifyFifoAction.FromKeepalived(definition, Configuration, loggers.CreateLogger("Vrrp.Actions.Fifo"), Configuration.ScriptEnvironment);
                 try
                 {
                     fifo.Open();
@@ -620,13 +626,19 @@ public sealed partial class VrrpRuntime : IAsyncDisposable
             }
         }
 
-        private void CreateTrackers(Dictionary<string, VirtualRouter> routers, TimeProvider time, ILoggerFactory loggers)
+        private void CreateTrackers(Dictionary<string, VirtualRouter> routers, VrrpRuntimeOptions options, TimeProvider time, ILoggerFactory loggers)
         {
             ILogger trackingLogger = loggers.CreateLogger("Vrrp.Tracking");
             List<(TrackerOptions Options, IVrrpTracker Tracker)> all = [];
             foreach (KeepalivedTracker definition in Configuration.Trackers)
             {
-                all.Add((definition.Options, TrackerFactory.Create(definition.Options, trackingLogger)));
+                TrackerOptions trackerOptions = definition.Options;
+                if (trackerOptions is ScriptTrackerOptions script && Configuration.ScriptEnvironment.Length > 0)
+                {
+                    trackerOptions = script.With(Configuration.ScriptEnvironment);
+                }
+
+                all.Add((definition.Options, TrackerFactory.Create(trackerOptions, trackingLogger)));
             }
 
             foreach (VrrpRuntimeTracker tracker in Source.Trackers)

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Vrrp.Actions;
 
 namespace Vrrp.Tracking;
 
@@ -16,10 +17,24 @@ public sealed class ScriptTrackerOptions : TrackerOptions
     /// (no shell: write <c>/bin/sh -c '...'</c> explicitly for pipes or variables). Used when <see cref="Arguments"/> is empty.</summary>
     public string? CommandLine { get; set; }
 
+    /// <summary>
+    /// Environment variables the script gets from this process beyond <c>PATH</c>, <c>LANG</c>, <c>LANGUAGE</c>,
+    /// <c>TZ</c> and <c>LC_*</c> (a trailing <c>*</c> matches a prefix); nothing else is passed.
+    /// </summary>
+    public IList<string> PassEnvironment { get; set; } = [];
+
     /// <summary>The argv to run: <see cref="Arguments"/>, or <see cref="CommandLine"/> split.</summary>
     /// <exception cref="FormatException"><see cref="CommandLine"/> cannot be split.</exception>
     public IReadOnlyList<string> GetArgv() =>
         Arguments is { Count: > 0 } ? [.. Arguments] : CommandLine is null ? [] : KeepalivedCommandLine.Split(CommandLine);
+
+    /// <summary>A copy that also passes <paramref name="passEnvironment"/> (a runtime's <c>ScriptEnvironment</c>).</summary>
+    internal ScriptTrackerOptions With(IEnumerable<string> passEnvironment)
+    {
+        ScriptTrackerOptions copy = (ScriptTrackerOptions)MemberwiseClone();
+        copy.PassEnvironment = [.. PassEnvironment.Union(passEnvironment, StringComparer.Ordinal)];
+        return copy;
+    }
 
     /// <inheritdoc/>
     protected override void ValidateCore(List<string> errors)
@@ -62,6 +77,7 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
     private static readonly TimeSpan OutputGrace = TimeSpan.FromMilliseconds(200);
     private readonly TimeProvider _time;
     private readonly string[] _argv;
+    private readonly string[] _passEnvironment;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly HashSet<Process> _running = [];
@@ -80,6 +96,7 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
         options.ThrowIfInvalid();
         Name = options.Name;
         _argv = [.. options.GetArgv()];
+        _passEnvironment = [.. options.PassEnvironment];
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -93,42 +110,13 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
     public async Task<TrackerResult> CheckAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        ProcessStartInfo info = new(_argv[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in _argv.AsSpan(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = new() { StartInfo = info, EnableRaisingEvents = true };
-        TaskCompletionSource exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.Exited += (_, _) => exited.TrySetResult();
-        string? firstError = null;
-        TaskCompletionSource errorEnd = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                errorEnd.TrySetResult();
-            }
-            else if (!string.IsNullOrWhiteSpace(e.Data))
-            {
-                Interlocked.CompareExchange(ref firstError, e.Data.Trim(), null);
-            }
-        };
-        process.OutputDataReceived += static (_, _) => { };
-
+        Process process;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             try
             {
-                process.Start();
+                process = ChildProcess.Start(ChildProcess.CreateStartInfo(_argv, _passEnvironment, redirectInput: true));
             }
             catch (Win32Exception ex)
             {
@@ -138,21 +126,27 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
             _running.Add(process);
         }
 
+        // Standard output is read and dropped; of standard error the first line is the reason, so a little is kept.
+        BoundedOutput output = ChildProcess.Read(process.StandardOutput, 0);
+        BoundedOutput error = ChildProcess.Read(process.StandardError, MaxReasonLength * 4);
+        Task drained = Task.WhenAll(output.Completion, error.Completion);
         int pid = process.Id;
         bool killed = false;
+        int code;
         try
         {
             process.StandardInput.Close();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
             using (cancellationToken.Register(() =>
             {
                 killed = true;
                 Kill(process, pid, "cancelled (timeout or shutdown)");
             }))
             {
-                await exited.Task.ConfigureAwait(false);
+                // On cancellation the registration kills the tree, and the wait ends with the exit.
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }
+
+            code = killed ? -1 : process.ExitCode;
         }
         finally
         {
@@ -160,6 +154,8 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
             {
                 _running.Remove(process);
             }
+
+            ChildProcess.DisposeWhenDrained(process, drained);
         }
 
         if (killed)
@@ -167,12 +163,11 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
             return TrackerResult.Fail($"'{_argv[0]}' killed (pid {pid}): timed out or cancelled");
         }
 
-        int code = process.ExitCode;
         if (code != 0)
         {
             try
             {
-                await errorEnd.Task.WaitAsync(OutputGrace, _time, cancellationToken).ConfigureAwait(false);
+                await error.Completion.WaitAsync(OutputGrace, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -185,6 +180,7 @@ public sealed class ScriptTracker : IVrrpTracker, IDisposable
             return TrackerResult.Ok("exit code 0", 0);
         }
 
+        string? firstError = error.FirstLine();
         string reason = firstError is null ? $"exit code {code}" : $"exit code {code}: {firstError}";
         return TrackerResult.Fail(reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason, code);
     }

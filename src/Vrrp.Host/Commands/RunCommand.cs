@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Vrrp.Actions;
@@ -50,9 +51,15 @@ internal static partial class RunCommand
             DefaultValueFactory = _ => 30,
         };
         Option<LogLevel> logLevel = new("--log-level") { Description = "Log level on stderr.", DefaultValueFactory = _ => LogLevel.Information };
+        Option<string[]> scriptEnv = new("--script-env")
+        {
+            Description = "An environment variable the scripts get from this process (repeatable; NAME, or a prefix PREFIX*). "
+                + "Scripts get PATH, LANG, LANGUAGE, TZ and LC_* and nothing else by default; keepalived passes all of it.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         Command command = new("run", "Run the VRRP instances of a keepalived.conf or JSON configuration (needs root or CAP_NET_RAW).")
         {
-            config, stateFile, ignoreUnsupported, notifyTimeout, logLevel,
+            config, stateFile, ignoreUnsupported, notifyTimeout, logLevel, scriptEnv,
         };
         command.SetAction((parse, cancellation) => RunAsync(
             parse.GetValue(config)!,
@@ -62,13 +69,21 @@ internal static partial class RunCommand
             parse.GetValue(stateFile),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
-            cancellation));
+            cancellation,
+            parse.GetValue(scriptEnv)));
         return command;
     }
 
     public static async Task<int> RunAsync(FileInfo configFile, bool ignoreUnsupported, TimeSpan notifyTimeout, LogLevel logLevel, FileInfo? stateFile,
-        TextWriter output, TextWriter error, CancellationToken cancellation)
+        TextWriter output, TextWriter error, CancellationToken cancellation, IReadOnlyList<string>? scriptEnvironment = null)
     {
+        scriptEnvironment ??= [];
+        if (scriptEnvironment.FirstOrDefault(name => !EnvironmentPattern().IsMatch(name)) is { } bad)
+        {
+            await error.WriteLineAsync($"error: --script-env: a variable name, or a prefix ending in '*'; got '{bad}'").ConfigureAwait(false);
+            return CannotStart;
+        }
+
         (Loaded? loaded, int exit) = await LoadAsync(configFile, ignoreUnsupported, error).ConfigureAwait(false);
         if (loaded is null)
         {
@@ -105,7 +120,7 @@ internal static partial class RunCommand
         {
             try
             {
-                await runtime.StartAsync(ToRuntimeConfiguration(loaded, cloud), stop.Token).ConfigureAwait(false);
+                await runtime.StartAsync(ToRuntimeConfiguration(loaded, cloud, scriptEnvironment), stop.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is VrrpTransportException or IOException or System.ComponentModel.Win32Exception)
             {
@@ -135,7 +150,7 @@ internal static partial class RunCommand
                 VrrpReloadResult result;
                 try
                 {
-                    result = await runtime.ReloadAsync(ToRuntimeConfiguration(candidate, next), CancellationToken.None).ConfigureAwait(false);
+                    result = await runtime.ReloadAsync(ToRuntimeConfiguration(candidate, next, scriptEnvironment), CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is VrrpTransportException or IOException or System.ComponentModel.Win32Exception)
                 {
@@ -190,7 +205,13 @@ internal static partial class RunCommand
     };
 
     /// <summary>What the runtime runs for a loaded file: its configuration and the AWS actions of its "Aws" section.</summary>
-    internal static VrrpRuntimeConfiguration ToRuntimeConfiguration(Loaded loaded, IEnumerable<IFailoverAction> cloud) => new(loaded.Configuration)
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*\\*?$")]
+    private static partial Regex EnvironmentPattern();
+
+    internal static VrrpRuntimeConfiguration ToRuntimeConfiguration(Loaded loaded, IEnumerable<IFailoverAction> cloud, IReadOnlyList<string>? scriptEnvironment = null) =>
+        new(scriptEnvironment is { Count: > 0 }
+            ? loaded.Configuration with { ScriptEnvironment = [.. loaded.Configuration.ScriptEnvironment.Union(scriptEnvironment, StringComparer.Ordinal)] }
+            : loaded.Configuration)
     {
         Actions = [.. cloud],
         Fingerprint = loaded.Fingerprint,

@@ -38,7 +38,11 @@ public class KeepalivedImporterTests
         KeepalivedTracker tracker = Assert.Single(config.Trackers);
         Assert.Equal("script:haproxy-check", tracker.Name);
         var script = Assert.IsType<Vrrp.Tracking.ScriptTrackerOptions>(tracker.Options);
-        Assert.Equal(["killall", "-0", "haproxy"], script.Arguments);
+        // The program is resolved once, at import, on PATH's absolute directories: /usr/bin/killall where psmisc is
+        // installed; the bare name (which then fails to start, never found elsewhere) where it is not.
+        string expected = Vrrp.Actions.ChildProcess.TryResolve("killall", out string found, out _) ? found : "killall";
+        Assert.True(expected == "killall" || Path.IsPathFullyQualified(expected), expected);
+        Assert.Equal([expected, "-0", "haproxy"], script.Arguments);
         Assert.Equal(TimeSpan.FromSeconds(2), script.Interval);
         VrrpTrackerOptions tracked = Assert.Single(o.Trackers);
         Assert.Equal(("script:haproxy-check", 20, false), (tracked.Name, tracked.Weight, tracked.Reverse));
