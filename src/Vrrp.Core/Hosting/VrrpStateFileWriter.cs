@@ -77,13 +77,25 @@ public sealed partial class VrrpStateFileWriter : IAsyncDisposable
                 Directory.CreateDirectory(directory);
             }
 
-            string temporary = $"{Path}.{Environment.ProcessId}.tmp";
-            using (FileStream stream = new(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            // A fresh random name, created exclusively (O_CREAT|O_EXCL: an existing file or a symlink planted at that
+            // name is refused, never followed or truncated), then renamed over the state file (a rename replaces a
+            // symlink there, it does not write through it).
+            string temporary = $"{Path}.{System.IO.Path.GetRandomFileName()}.tmp";
+            try
             {
-                snapshot.WriteTo(stream);
+                using (FileStream stream = new(temporary, CreateExclusive))
+                {
+                    snapshot.WriteTo(stream);
+                }
+
+                File.Move(temporary, Path, overwrite: true);
+            }
+            catch
+            {
+                TryDelete(temporary);
+                throw;
             }
 
-            File.Move(temporary, Path, overwrite: true);
             _failedOnce = false;
             return true;
         }
@@ -119,13 +131,48 @@ public sealed partial class VrrpStateFileWriter : IAsyncDisposable
         WriteNow();
     }
 
+    private static readonly FileStreamOptions CreateExclusive = CreateExclusiveOptions();
+
+    private static FileStreamOptions CreateExclusiveOptions()
+    {
+        FileStreamOptions options = new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            // 0644, as keepalived's keepalived.json: readable by 'vrrp status' of any user, whatever the umask widens.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
+
+        return options;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left behind; the next write uses another name.
+        }
+    }
+
     private void OnStateChanged(object? sender, VrrpTransition transition) => _signal.Writer.TryWrite(true);
 
     private async Task LoopAsync()
     {
         await foreach (bool _ in _signal.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            WriteNow();
+            try
+            {
+                WriteNow();
+            }
+#pragma warning disable CA1031 // A bug in a snapshot must not end the loop, or a stop that awaits it.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogWriteFailed(_logger, Path, $"{e.GetType().Name}: {e.Message}");
+            }
         }
     }
 
