@@ -35,7 +35,7 @@ public sealed class AwsHostConfiguration
     public static AwsHostConfiguration? FromJsonFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return FromJson(File.ReadAllText(path), path);
+        return FromJson(Vrrp.Configuration.KeepalivedSyntax.ReadFile(path), path);
     }
 
     /// <summary>

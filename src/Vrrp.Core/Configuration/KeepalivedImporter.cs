@@ -179,7 +179,7 @@ public static class KeepalivedImporter
     public static KeepalivedConfiguration ImportFile(string path)
     {
         List<ConfigDiagnostic> includeWarnings = [];
-        ImmutableArray<ConfigStatement> statements = KeepalivedSyntax.Parse(File.ReadAllText(path), path, readFile: null, includeWarnings);
+        ImmutableArray<ConfigStatement> statements = KeepalivedSyntax.Parse(KeepalivedSyntax.ReadFile(path), path, readFile: null, includeWarnings);
         KeepalivedConfiguration configuration = Import(statements);
         configuration = configuration with { Warnings = [.. includeWarnings, .. configuration.Warnings] };
 

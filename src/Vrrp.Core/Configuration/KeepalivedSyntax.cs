@@ -75,6 +75,12 @@ public sealed class ConfigSyntaxException : FormatException
 /// </summary>
 public static class KeepalivedSyntax
 {
+    /// <summary>The most bytes a configuration file (or an included one) may have.</summary>
+    internal const int MaxFileBytes = 4 * 1024 * 1024;
+
+    /// <summary>The deepest blocks may nest (keepalived's own go 4 deep).</summary>
+    internal const int MaxNesting = 32;
+
     private const int MaxIncludeDepth = 8;
 
     /// <summary>Parses text (already read) as the file named <paramref name="fileName"/>.</summary>
@@ -86,109 +92,100 @@ public static class KeepalivedSyntax
         Parse(text, fileName, readFile, warnings: null);
 
     /// <summary>Reads and parses a file.</summary>
-    public static ImmutableArray<ConfigStatement> ParseFile(string path) => Parse(File.ReadAllText(path), path);
+    public static ImmutableArray<ConfigStatement> ParseFile(string path) => Parse(ReadFile(path), path);
+
+    /// <summary>
+    /// Reads a configuration file as the importer reads every file and include: a regular file (a FIFO or device is
+    /// refused without waiting on it), at most 4 MiB, as UTF-8.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file.</exception>
+    /// <exception cref="IOException">It is not a regular file, is too large, or cannot be read; the message names it.</exception>
+    public static string ReadFile(string path) =>
+        new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(Platform.SafeFile.ReadAllBytes(path, MaxFileBytes, followSymlink: true));
 
     /// <summary>As <see cref="Parse(string, string, Func{string, string}?)"/>; an include pattern that matches no file is added to <paramref name="warnings"/>.</summary>
     internal static ImmutableArray<ConfigStatement> Parse(string text, string fileName, Func<string, string>? readFile, ICollection<ConfigDiagnostic>? warnings)
     {
         ArgumentNullException.ThrowIfNull(text);
         List<Line> lines = [];
-        Expand(text, fileName, new Reader(readFile ?? File.ReadAllText, warnings), lines, depth: 0);
-        int index = 0;
-        ImmutableArray<ConfigStatement> statements = ParseBlock(lines, ref index, opener: null);
-        return statements;
+        Expand(text, fileName, new Reader(readFile ?? ReadFile, warnings), lines, depth: 0);
+        return ParseStatements(lines);
     }
 
     private sealed record Reader(Func<string, string> ReadFile, ICollection<ConfigDiagnostic>? Warnings);
 
     private readonly record struct Line(List<ConfigWord> Words);
 
-    private static ImmutableArray<ConfigStatement> ParseBlock(List<Line> lines, ref int index, ConfigWord? opener)
+    // Iterative, with an explicit stack of open blocks: nesting is bounded by MaxNesting, never by the thread's stack.
+    private static ImmutableArray<ConfigStatement> ParseStatements(List<Line> lines)
     {
-        var statements = ImmutableArray.CreateBuilder<ConfigStatement>();
-        while (index < lines.Count)
+        List<(ConfigWord Word, int Line)> tokens = [];
+        for (int line = 0; line < lines.Count; line++)
         {
-            List<ConfigWord> words = lines[index].Words;
-            index++;
-            int start = 0;
-            while (start < words.Count)
+            foreach (ConfigWord word in lines[line].Words)
             {
-                ConfigWord first = words[start];
-                if (first.Text == "}")
-                {
-                    if (opener is null)
-                    {
-                        throw new ConfigSyntaxException(first.Location, "'}' without a matching '{'");
-                    }
-
-                    if (start + 1 < words.Count)
-                    {
-                        // Text after a closing brace on the same line: keepalived allows it; treat it as a new line.
-                        lines.Insert(index, new Line(words.GetRange(start + 1, words.Count - start - 1)));
-                    }
-
-                    return statements.ToImmutable();
-                }
-
-                if (first.Text == "{")
-                {
-                    throw new ConfigSyntaxException(first.Location, "'{' must follow a keyword");
-                }
-
-                // A statement: keyword and arguments up to '{', '}' or the end of the line.
-                int end = start + 1;
-                while (end < words.Count && words[end].Text is not ("{" or "}"))
-                {
-                    end++;
-                }
-
-                ImmutableArray<ConfigWord> arguments = [.. words.GetRange(start + 1, end - start - 1)];
-                bool opensBlock = end < words.Count && words[end].Text == "{";
-                if (!opensBlock && end == words.Count && index < lines.Count && lines[index].Words.Count > 0 && lines[index].Words[0].Text == "{")
-                {
-                    // "keyword args" then "{" on the next line.
-                    List<ConfigWord> next = lines[index].Words;
-                    index++;
-                    if (next.Count > 1)
-                    {
-                        lines.Insert(index, new Line(next.GetRange(1, next.Count - 1)));
-                    }
-
-                    opensBlock = true;
-                    end = words.Count;
-                }
-                else if (opensBlock)
-                {
-                    end++;
-                    if (end < words.Count)
-                    {
-                        lines.Insert(index, new Line(words.GetRange(end, words.Count - end)));
-                    }
-
-                    end = words.Count;
-                }
-
-                if (opensBlock)
-                {
-                    ImmutableArray<ConfigStatement> children = ParseBlock(lines, ref index, first);
-                    statements.Add(new ConfigStatement(first, arguments, children));
-                }
-                else
-                {
-                    statements.Add(new ConfigStatement(first, arguments, null));
-                }
-
-                start = end;
+                tokens.Add((word, line));
             }
         }
 
-        if (opener is { } open)
+        List<Block> open = [new Block(null, [], ImmutableArray.CreateBuilder<ConfigStatement>())];
+        int i = 0;
+        while (i < tokens.Count)
         {
-            throw new ConfigSyntaxException(open.Location, $"the block '{open.Text}' opened here is never closed (missing '}}')");
+            (ConfigWord first, int line) = tokens[i];
+            if (first.Text == "}")
+            {
+                if (open.Count == 1)
+                {
+                    throw new ConfigSyntaxException(first.Location, "'}' without a matching '{'");
+                }
+
+                Block closed = open[^1];
+                open.RemoveAt(open.Count - 1);
+                open[^1].Statements.Add(new ConfigStatement(closed.Opener!.Value, closed.Arguments, closed.Statements.ToImmutable()));
+                i++;
+                continue;
+            }
+
+            if (first.Text == "{")
+            {
+                throw new ConfigSyntaxException(first.Location, "'{' must follow a keyword");
+            }
+
+            // A statement: keyword and arguments up to '{', '}' or the end of its line; a block opens with '{' after
+            // them on the same line, or as the first word of the next line.
+            int end = i + 1;
+            while (end < tokens.Count && tokens[end].Line == line && tokens[end].Word.Text is not ("{" or "}"))
+            {
+                end++;
+            }
+
+            ImmutableArray<ConfigWord> arguments = [.. tokens.GetRange(i + 1, end - i - 1).Select(t => t.Word)];
+            if (end < tokens.Count && tokens[end].Word.Text == "{")
+            {
+                if (open.Count > MaxNesting)
+                {
+                    throw new ConfigSyntaxException(first.Location, $"blocks nest deeper than {MaxNesting}");
+                }
+
+                open.Add(new Block(first, arguments, ImmutableArray.CreateBuilder<ConfigStatement>()));
+                i = end + 1;
+                continue;
+            }
+
+            open[^1].Statements.Add(new ConfigStatement(first, arguments, null));
+            i = end;
         }
 
-        return statements.ToImmutable();
+        if (open.Count > 1)
+        {
+            throw new ConfigSyntaxException(open[^1].Opener!.Value.Location, $"the block '{open[^1].Opener!.Value.Text}' opened here is never closed (missing '}}')");
+        }
+
+        return open[0].Statements.ToImmutable();
     }
+
+    private sealed record Block(ConfigWord? Opener, ImmutableArray<ConfigWord> Arguments, ImmutableArray<ConfigStatement>.Builder Statements);
 
     private static void Expand(string text, string fileName, Reader reader, List<Line> lines, int depth)
     {
@@ -269,6 +266,12 @@ public static class KeepalivedSyntax
     private static List<ConfigWord> Tokenize(string line, string fileName, int lineNumber)
     {
         List<ConfigWord> words = [];
+        int nul = line.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new ConfigSyntaxException(new ConfigLocation(fileName, lineNumber, nul + 1), "a NUL byte: this is not a text file");
+        }
+
         int i = 0;
         while (i < line.Length)
         {

@@ -24,11 +24,10 @@ public static class VrrpJsonConfiguration
             return true;
         }
 
-        using StreamReader reader = new(path);
-        int c;
-        while ((c = reader.Read()) >= 0)
+        // Read as every configuration file is (regular files only, bounded, never blocking on a FIFO).
+        foreach (char c in KeepalivedSyntax.ReadFile(path))
         {
-            if (!char.IsWhiteSpace((char)c) && c != '\uFEFF')
+            if (!char.IsWhiteSpace(c) && c != '\uFEFF')
             {
                 return c == '{';
             }
@@ -44,7 +43,7 @@ public static class VrrpJsonConfiguration
     public static KeepalivedConfiguration ImportFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return KeepalivedImporter.WarnIfSecretsAreReadable(Import(File.ReadAllBytes(path), path), path);
+        return KeepalivedImporter.WarnIfSecretsAreReadable(Import(Platform.SafeFile.ReadAllBytes(path, KeepalivedSyntax.MaxFileBytes, followSymlink: true), path), path);
     }
 
     /// <summary>Converts JSON text.</summary>

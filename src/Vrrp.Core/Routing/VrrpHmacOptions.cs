@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Vrrp.Configuration;
 using Vrrp.Packets;
+using Vrrp.Platform;
 
 namespace Vrrp.Routing;
 
@@ -171,34 +172,9 @@ public sealed class VrrpHmacKeyOptions
         value = "";
         try
         {
-            (UnixFileKind kind, long size) = UnixFileStatus.Get(path);
-            if (kind != UnixFileKind.Regular)
-            {
-                error = $"the key file {path} is not a regular file ({kind switch { UnixFileKind.Missing => "there is none", UnixFileKind.SymbolicLink => "a symbolic link", UnixFileKind.Directory => "a directory", _ => "a FIFO, socket or device" }}).";
-                return false;
-            }
-
-            if (size > MaxFileLength)
-            {
-                error = $"the key file {path} is larger than {MaxFileLength} bytes.";
-                return false;
-            }
-
-            using FileStream stream = new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read });
-            byte[] buffer = new byte[MaxFileLength + 1];
-            int total = 0;
-            int read;
-            while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
-            {
-                total += read;
-            }
-
-            if (total > MaxFileLength)
-            {
-                error = $"the key file {path} is larger than {MaxFileLength} bytes.";
-                return false;
-            }
-
+            // Opened once, without blocking and without following a symlink; checked on the open descriptor.
+            byte[] buffer = SafeFile.ReadAllBytes(path, MaxFileLength, followSymlink: false);
+            int total = buffer.Length;
             value = Encoding.ASCII.GetString(buffer, 0, total).TrimEnd('\r', '\n');
             Array.Clear(buffer);
             error = null;
@@ -206,7 +182,7 @@ public sealed class VrrpHmacKeyOptions
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            error = $"cannot read the key file {path}: {e.Message}";
+            error = $"cannot read the key file: {e.Message}";
             return false;
         }
     }

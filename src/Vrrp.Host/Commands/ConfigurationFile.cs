@@ -37,13 +37,13 @@ internal static partial class ConfigurationFile
             hash.AppendData(Encoding.UTF8.GetBytes(text));
         }
 
-        string main = File.ReadAllText(path);
+        string main = KeepalivedSyntax.ReadFile(path);
         Add(path, main);
         if (!VrrpJsonConfiguration.IsJsonFile(path))
         {
             _ = KeepalivedSyntax.Parse(main, path, included =>
             {
-                string text = File.ReadAllText(included);
+                string text = KeepalivedSyntax.ReadFile(included);
                 Add(included, text);
                 return text;
             });

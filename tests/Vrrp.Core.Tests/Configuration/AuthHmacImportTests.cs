@@ -115,17 +115,17 @@ public sealed class AuthHmacImportTests : IDisposable
         File.CreateSymbolicLink(link, big);
 
         Assert.False(new VrrpHmacKeyOptions { Id = 1, Key = $"file:{big}" }.TryResolve(out _, out string? tooLarge));
-        Assert.Contains("is larger than", tooLarge, StringComparison.Ordinal);
+        Assert.Contains("is 1000 bytes, more than the", tooLarge, StringComparison.Ordinal);
         Assert.False(new VrrpHmacKeyOptions { Id = 1, Key = $"file:{link}" }.TryResolve(out _, out string? linked));
-        Assert.Contains("is not a regular file", linked, StringComparison.Ordinal);
+        Assert.Contains("is a symbolic link, which is not followed here", linked, StringComparison.Ordinal);
         Assert.False(new VrrpHmacKeyOptions { Id = 1, Key = "file:/dev/zero" }.TryResolve(out _, out string? device));
-        Assert.Contains("is not a regular file", device, StringComparison.Ordinal);
+        Assert.Contains("/dev/zero: is a character device, not a regular file", device, StringComparison.Ordinal);
         string fifo = Path.Combine(_directory, "fifo");
         Assert.Equal(0, Vrrp.Actions.FifoInterop.MkFifo(fifo, 0b110_000_000));
         Assert.False(new VrrpHmacKeyOptions { Id = 1, Key = $"file:{fifo}" }.TryResolve(out _, out string? pipe));
-        Assert.Contains("a FIFO, socket or device", pipe, StringComparison.Ordinal);
+        Assert.Contains("is a FIFO, not a regular file", pipe, StringComparison.Ordinal);
         Assert.False(new VrrpHmacKeyOptions { Id = 1, Key = $"file:{_directory}/missing" }.TryResolve(out _, out string? missing));
-        Assert.Contains("is not a regular file", missing, StringComparison.Ordinal);
+        Assert.Contains("missing: no such file", missing, StringComparison.Ordinal);
     }
 
     [Fact]
