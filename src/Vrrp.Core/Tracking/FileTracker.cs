@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Vrrp.Platform;
 
 namespace Vrrp.Tracking;
 
@@ -41,6 +43,9 @@ public sealed class FileTrackerOptions : TrackerOptions
 /// </summary>
 public sealed class FileTracker : IVrrpTracker
 {
+    /// <summary>The most bytes read of the file: a number and a line end, with room to spare.</summary>
+    private const int MaxFileBytes = 4096;
+
     private readonly string _path;
     private readonly long? _initialValue;
     private readonly bool _overwrite;
@@ -69,16 +74,17 @@ public sealed class FileTracker : IVrrpTracker
     public long? LastValue => Volatile.Read(ref _hasValue) == 1 ? Interlocked.Read(ref _lastValue) : null;
 
     /// <inheritdoc/>
-    public async Task<TrackerResult> CheckAsync(CancellationToken cancellationToken)
+    public Task<TrackerResult> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(Check(cancellationToken));
+
+    private TrackerResult Check(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_initialValue is { } initial && Interlocked.Exchange(ref _initialised, 1) == 0)
         {
             try
             {
-                if (_overwrite || !File.Exists(_path))
-                {
-                    await File.WriteAllTextAsync(_path, string.Create(CultureInfo.InvariantCulture, $"{initial}\n"), cancellationToken).ConfigureAwait(false);
-                }
+                // Created when missing (or rewritten with overwrite), never through a symlink or into a FIFO or device.
+                SafeFile.Write(_path, Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{initial}\n")), replace: _overwrite);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -86,25 +92,28 @@ public sealed class FileTracker : IVrrpTracker
             }
         }
 
-        string text;
+        byte[] content;
         try
         {
-            text = await File.ReadAllTextAsync(_path, cancellationToken).ConfigureAwait(false);
+            // A bounded read that never blocks (a FIFO at the path is refused, not waited on) and never follows a symlink.
+            content = SafeFile.ReadAllBytes(_path, MaxFileBytes, followSymlink: false);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (FileNotFoundException)
         {
             return TrackerResult.Fail($"{_path}: file not found");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return TrackerResult.Fail($"{_path}: {ex.Message}");
+            return TrackerResult.Fail(ex.Message.StartsWith(_path, StringComparison.Ordinal) ? ex.Message : $"{_path}: {ex.Message}");
         }
 
+        string text = Encoding.ASCII.GetString(content);
         int newline = text.IndexOf('\n', StringComparison.Ordinal);
         string line = (newline >= 0 ? text[..newline] : text).Trim();
         if (!long.TryParse(line, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
         {
-            return TrackerResult.Fail($"{_path}: not an integer: '{(line.Length > 40 ? line[..40] : line)}'");
+            // Not its content: the file may hold what its writer did not mean to be logged.
+            return TrackerResult.Fail(string.Create(CultureInfo.InvariantCulture, $"{_path}: the first line is not an integer ({line.Length} characters)"));
         }
 
         Interlocked.Exchange(ref _lastValue, value);

@@ -92,6 +92,51 @@ public sealed class FileTrackerTests : IDisposable
         Assert.Equal(7, (await new FileTracker(new FileTrackerOptions { Name = "f", Path = existing, InitialValue = 0 }).CheckAsync(CancellationToken.None)).Value);
         Assert.Equal(0, (await new FileTracker(new FileTrackerOptions { Name = "f", Path = existing, InitialValue = 0, OverwriteInitialValue = true }).CheckAsync(CancellationToken.None)).Value);
     }
+
+    [Fact]
+    public async Task A_fifo_at_the_path_fails_the_check_at_once_instead_of_freezing_the_tracker()
+    {
+        string fifo = _dir.File("fifo");
+        Assert.Equal(0, Vrrp.Actions.FifoInterop.MkFifo(fifo, 0b110_000_000));
+
+        // No writer ever opens it: a blocking open would never return (and then hold up shutdown).
+        TrackerResult result = await new FileTracker(new FileTrackerOptions { Name = "f", Path = fifo }).CheckAsync(CancellationToken.None);
+
+        Assert.False(result.Success);
+        Assert.Equal($"{fifo}: is a FIFO, not a regular file", result.Reason);
+    }
+
+    [Fact]
+    public async Task A_symlink_is_neither_read_nor_written_through()
+    {
+        string victim = _dir.File("victim");
+        await File.WriteAllTextAsync(victim, "0\nroot-only secret\n");
+        string link = _dir.File("link");
+        File.CreateSymbolicLink(link, victim);
+
+        // init_file with overwrite, as root would run it: the link's target must not be truncated.
+        TrackerResult result = await new FileTracker(new FileTrackerOptions { Name = "f", Path = link, InitialValue = 5, OverwriteInitialValue = true })
+            .CheckAsync(CancellationToken.None);
+
+        Assert.Equal("0\nroot-only secret\n", await File.ReadAllTextAsync(victim));
+        Assert.False(result.Success);
+        Assert.Equal($"{link}: is a symbolic link, which is not followed here", result.Reason);
+    }
+
+    [Fact]
+    public async Task A_huge_file_is_refused_and_content_never_reaches_the_reason()
+    {
+        string big = _dir.File("big");
+        await File.WriteAllTextAsync(big, new string('x', 5000));
+        TrackerResult tooLarge = await new FileTracker(new FileTrackerOptions { Name = "f", Path = big }).CheckAsync(CancellationToken.None);
+        Assert.Equal($"{big}: is 5000 bytes, more than the 4096 bytes read here", tooLarge.Reason);
+
+        string secret = _dir.File("secret");
+        await File.WriteAllTextAsync(secret, "password=hunter2\n");
+        TrackerResult notNumber = await new FileTracker(new FileTrackerOptions { Name = "f", Path = secret }).CheckAsync(CancellationToken.None);
+        Assert.Equal($"{secret}: the first line is not an integer (16 characters)", notNumber.Reason);
+        Assert.DoesNotContain("hunter2", notNumber.Reason, StringComparison.Ordinal);
+    }
 }
 
 public class TrackerOptionsTests
