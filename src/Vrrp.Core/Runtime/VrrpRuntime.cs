@@ -42,6 +42,7 @@ public sealed partial class VrrpRuntime : IAsyncDisposable
     private readonly VrrpMetrics _metrics;
     private readonly bool _ownsMetrics;
     private readonly RouterEvent<VrrpTransition> _stateChanged = new();
+    private VrrpTransportException? _fault;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Generation? _current;
     private IReadOnlyList<VirtualRouter> _stoppedRouters = [];
@@ -275,6 +276,47 @@ public sealed partial class VrrpRuntime : IAsyncDisposable
 
     private void OnRouterStateChanged(object? sender, VrrpTransition transition) => _stateChanged.Raise(sender ?? this, transition, isolate: true, _logger, "VRRP runtime");
 
+    /// <summary>
+    /// Why the runtime stopped on its own: a transport could no longer receive and could not recover (the raw socket
+    /// reopens itself first). <see langword="null"/> otherwise.
+    /// </summary>
+    public VrrpTransportException? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>
+    /// Raised once, after the runtime stopped on its own because a transport could no longer receive: a node that sends
+    /// but does not hear its peers would stay MASTER beside another one, so it leaves (priority 0) instead. A host
+    /// should exit non-zero (<c>vrrp run</c> does) so that its supervisor restarts it.
+    /// </summary>
+    public event EventHandler<VrrpTransportException>? Faulted;
+
+    private void OnTransportFaulted(object? sender, VrrpTransportException fault)
+    {
+        if (Interlocked.CompareExchange(ref _fault, fault, null) is not null)
+        {
+            return;
+        }
+
+        LogTransportFaulted(_logger, fault.Message);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await StopAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed meanwhile: stopped already.
+            }
+            finally
+            {
+                Faulted?.Invoke(this, fault);
+            }
+        });
+    }
+
+    [LoggerMessage(EventId = 1217, Level = LogLevel.Critical, Message = "VRRP: stopping every instance: {Reason}")]
+    private static partial void LogTransportFaulted(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "VRRP: started {Count} instance(s)")]
     private static partial void LogStarted(ILogger logger, int count);
 
@@ -362,6 +404,7 @@ public sealed partial class VrrpRuntime : IAsyncDisposable
                 }
 
                 _nodes.Add((transport, node));
+                transport.Faulted += runtime.OnTransportFaulted;
                 foreach (KeepalivedInstance instance in group)
                 {
                     VirtualRouter router = node.AddRouter(instance.Options);

@@ -23,6 +23,19 @@ public interface IVrrpTransport : IDisposable
     /// <summary>Registers a handler called for every message received; dispose the result to unregister.</summary>
     /// <param name="handler">Called with each received datagram; must not keep references to its spans.</param>
     IDisposable RegisterReceiver(VrrpDatagramHandler handler);
+
+    /// <summary>Why the transport can no longer receive, once it cannot; <see langword="null"/> while it works.</summary>
+    VrrpTransportException? Fault => null;
+
+    /// <summary>
+    /// Raised once, on the transport's own thread, when it can no longer receive and could not recover (the raw
+    /// socket reopens itself first). A node that sends but does not hear its peers must stop: the runtime stops.
+    /// </summary>
+    event EventHandler<VrrpTransportException>? Faulted
+    {
+        add { }
+        remove { }
+    }
 }
 
 /// <summary>Receives one datagram from an <see cref="IVrrpTransport"/>; the view is valid only during the call.</summary>

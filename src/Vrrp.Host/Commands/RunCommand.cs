@@ -25,13 +25,16 @@ namespace Vrrp.Host.Commands;
 /// SIGHUP reloads: a changed, valid file replaces the running instances — an instance kept with the same addresses goes
 /// on (a MASTER stays MASTER, no failover), a removed or re-addressed one stops gracefully; an unchanged or invalid file
 /// changes nothing.
-/// Exit codes: 0 stopped by a signal, 2 bad configuration, 3 could not start (privilege, address).
+/// Exit codes: 0 stopped by a signal, 2 bad configuration, 3 could not start (privilege, address), 4 a socket stopped receiving and could not be reopened (the instances left first, priority 0).
 /// </summary>
 internal static partial class RunCommand
 {
     public const int Stopped = 0;
     public const int BadConfiguration = 2;
     public const int CannotStart = 3;
+
+    /// <summary>The exit code when the runtime stopped on its own: a socket stopped receiving and could not be reopened.</summary>
+    public const int TransportFailed = 4;
 
     public static Command Create()
     {
@@ -105,6 +108,13 @@ internal static partial class RunCommand
         using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; reloads.Writer.TryWrite(true); });
 
         await using VrrpRuntime runtime = new(RuntimeOptions(loggers, notifyTimeout, stateFile));
+        VrrpTransportException? fault = null;
+        runtime.Faulted += (_, e) =>
+        {
+            // The runtime has already left (priority 0); exit non-zero so that the supervisor restarts us.
+            Volatile.Write(ref fault, e);
+            stop.Cancel();
+        };
         object outputLock = new();
         runtime.StateChanged += (_, transition) =>
         {
@@ -184,6 +194,12 @@ internal static partial class RunCommand
         {
             // SIGTERM / SIGINT: leave gracefully (priority 0, then the actions drain).
             await runtime.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            if (Volatile.Read(ref fault) is { } failed)
+            {
+                await error.WriteLineAsync($"error: {failed.Message}").ConfigureAwait(false);
+                return TransportFailed;
+            }
+
             return Stopped;
         }
         finally

@@ -176,6 +176,33 @@ public sealed class VrrpRuntimeTests
         unblock.Set();
     }
 
+    [Fact]
+    public async Task A_transport_that_can_no_longer_receive_makes_the_runtime_leave_gracefully_and_say_why()
+    {
+        FaultingFactory transports = new(_network);
+        await using VrrpRuntime a = Runtime(transports);
+        await using VrrpRuntime b = Runtime();
+        TransitionLog peer = new(b);
+        await a.StartAsync(Configuration(Instance("web", 51, 150, "192.0.2.1", "192.0.2.2")));
+        await b.StartAsync(Configuration(Instance("web", 51, 100, "192.0.2.2", "192.0.2.1")));
+        _time.Run(TimeSpan.FromSeconds(5));
+        Assert.Equal(VrrpState.Master, a.Routers.Single().State);
+        TaskCompletionSource<VrrpTransportException> faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.Faulted += (_, e) => faulted.TrySetResult(e);
+
+        VrrpTransportException fault = new("The VRRP socket on 192.0.2.1 stopped receiving and could not be reopened (5 attempts): test");
+        transports.Created.Single().Fail(fault);
+
+        Assert.Same(fault, await faulted.Task.WaitAsync(Bound));
+        Assert.Same(fault, a.Fault);
+        Assert.False(a.IsRunning);
+        Assert.Equal(VrrpState.Stopped, a.Routers.Single().State);
+
+        // It left with priority 0: the peer takes over after Skew_Time, not after Master_Down_Interval.
+        _time.Run(TimeSpan.FromSeconds(1));
+        Assert.Equal(VrrpState.Master, (await peer.WaitForAsync(2))[^1].NewState);
+    }
+
     private VrrpRuntime Runtime(IVrrpTransportFactory? transports = null, bool manageAddresses = false) => new(new VrrpRuntimeOptions
     {
         Transports = transports ?? new NetworkFactory(_network),
@@ -202,6 +229,38 @@ public sealed class VrrpRuntimeTests
     {
         public IVrrpTransport Create(IPAddress localAddress, string? interfaceName) =>
             localAddress.Equals(refused) ? throw new VrrpTransportException($"{localAddress} is not an address of this host") : network.GetOrAddNode(localAddress);
+    }
+
+    /// <summary>Hands out in-memory transports that can be made to fail as a raw socket that cannot be reopened does.</summary>
+    private sealed class FaultingFactory(InMemoryNetwork network) : IVrrpTransportFactory
+    {
+        public List<FaultingTransport> Created { get; } = [];
+
+        public IVrrpTransport Create(IPAddress localAddress, string? interfaceName)
+        {
+            FaultingTransport transport = new(network.GetOrAddNode(localAddress));
+            Created.Add(transport);
+            return transport;
+        }
+    }
+
+    private sealed class FaultingTransport(IVrrpTransport inner) : IVrrpTransport
+    {
+        public VrrpTransportException? Fault { get; private set; }
+
+        public event EventHandler<VrrpTransportException>? Faulted;
+
+        public void Fail(VrrpTransportException fault)
+        {
+            Fault = fault;
+            Faulted?.Invoke(this, fault);
+        }
+
+        public bool Send(ReadOnlySpan<byte> message, IPAddress source, IPAddress destination, byte timeToLive) => inner.Send(message, source, destination, timeToLive);
+
+        public IDisposable RegisterReceiver(VrrpDatagramHandler handler) => inner.RegisterReceiver(handler);
+
+        public void Dispose() => inner.Dispose();
     }
 
     private sealed class RecordingAddressAction(string name) : IFailoverAction, IFailoverActionPolicy

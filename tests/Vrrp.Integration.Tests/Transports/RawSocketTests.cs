@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Vrrp.Integration.Tests.Lab;
 using Vrrp.Packets;
+using Vrrp.Transports;
 using Vrrp.Transports.Raw;
 
 namespace Vrrp.Integration.Tests.Transports;
@@ -82,6 +83,61 @@ public sealed class RawSocketTests : IDisposable
         var error = Assert.Throws<AggregateException>(() => NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, IPAddress.Parse("198.51.100.7"), null, TimeSpan.FromMilliseconds(100))));
         var inner = Assert.IsType<Vrrp.Transports.VrrpTransportException>(error.InnerException);
         Assert.Contains("198.51.100.7", inner.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_receive_reopens_the_socket_and_receiving_goes_on_and_when_it_cannot_the_transport_says_so()
+    {
+        using RawVrrpSocket sender = NetnsLab.InNamespace(_net.Node1, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, A4, null, TimeSpan.FromMilliseconds(200)));
+        RawSocketTransport receiver = NetnsLab.InNamespace(_net.Node2, () =>
+            RawSocketTransport.Open(new RawSocketTransportOptions { LocalAddress = B4, ReceivePollInterval = TimeSpan.FromMilliseconds(100) }));
+        try
+        {
+            // The replacement is opened in the node's namespace, as the process itself would be in production.
+            receiver.ReopenSocket = () => NetnsLab.InNamespace(_net.Node2, () => RawVrrpSocket.Open(AddressFamily.InterNetwork, B4, null, TimeSpan.FromMilliseconds(100)));
+            int received = 0;
+            using IDisposable registration = receiver.RegisterReceiver((in VrrpDatagram _) => Interlocked.Increment(ref received));
+            int failNext = 1;
+            receiver.InjectReceiveFailure = () => Volatile.Read(ref failNext) == 1 && Interlocked.Exchange(ref failNext, 0) == 1;
+
+            await WaitUntil(() => receiver.Reopens == 1, "the socket was not reopened");
+            byte[] message = Encode(VrrpAdvertisement.CreateV3(47, 102, TimeSpan.FromSeconds(1), AddressFamily.InterNetwork, [IPAddress.Parse("192.0.2.100")]),
+                A4, B4, VrrpChecksumMode.PseudoHeader);
+            for (int i = 0; i < 50 && Volatile.Read(ref received) == 0; i++)
+            {
+                sender.Send(message, B4, 255);
+                await Task.Delay(100);
+            }
+
+            Assert.True(Volatile.Read(ref received) > 0, "nothing was received on the reopened socket");
+            Assert.Null(receiver.Fault);
+
+            // Now the socket cannot be reopened: after the bounded attempts the transport reports its fault, once.
+            receiver.ReopenSocket = () => throw new VrrpTransportException("reopening refused by the test");
+            TaskCompletionSource<VrrpTransportException> faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            receiver.Faulted += (_, e) => faulted.TrySetResult(e);
+            Volatile.Write(ref failNext, 1);
+
+            VrrpTransportException fault = await faulted.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Same(fault, receiver.Fault);
+            Assert.Equal("The VRRP socket on 192.0.2.2 stopped receiving and could not be reopened (5 attempts): recvmsg on the VRRP socket failed: injected by a test.",
+                fault.Message);
+            Assert.Equal(1, receiver.Reopens);
+        }
+        finally
+        {
+            receiver.Dispose();
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        for (int i = 0; i < 600 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), what);
     }
 
     internal static byte[] Encode(VrrpAdvertisement advert, IPAddress source, IPAddress destination, VrrpChecksumMode mode)

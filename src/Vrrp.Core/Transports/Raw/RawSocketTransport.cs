@@ -28,7 +28,12 @@ public sealed class RawSocketTransportOptions
 public sealed partial class RawSocketTransport : IVrrpTransport
 {
     private const int BufferSize = 65536;
-    private readonly RawVrrpSocket _socket;
+
+    /// <summary>How often a socket whose receive failed is reopened before the transport gives up.</summary>
+    internal const int MaxReopenAttempts = 5;
+
+    private readonly RawSocketTransportOptions _options;
+    private volatile RawVrrpSocket _socket;
     private readonly ILogger _logger;
     private readonly Lock _handlersLock = new();
     private readonly long[] _drops = new long[Enum.GetValues<VrrpParseStatus>().Length];
@@ -37,10 +42,13 @@ public sealed partial class RawSocketTransport : IVrrpTransport
     private VrrpDatagramHandler[] _handlers = [];
     private long _sendFailures;
     private long _truncated;
+    private long _reopens;
     private volatile bool _disposed;
+    private VrrpTransportException? _fault;
 
-    private RawSocketTransport(RawVrrpSocket socket, IPAddress localAddress, ILogger logger)
+    private RawSocketTransport(RawSocketTransportOptions options, RawVrrpSocket socket, IPAddress localAddress, ILogger logger)
     {
+        _options = options;
         _socket = socket;
         _logger = logger;
         LocalAddress = localAddress;
@@ -57,6 +65,21 @@ public sealed partial class RawSocketTransport : IVrrpTransport
     /// <summary>Datagrams larger than the receive buffer, dropped and counted.</summary>
     public long TruncatedDrops => Interlocked.Read(ref _truncated);
 
+    /// <summary>How often the socket was reopened after a receive failed (each is logged).</summary>
+    public long Reopens => Interlocked.Read(ref _reopens);
+
+    /// <inheritdoc/>
+    public VrrpTransportException? Fault => Volatile.Read(ref _fault);
+
+    /// <inheritdoc/>
+    public event EventHandler<VrrpTransportException>? Faulted;
+
+    /// <summary>Test seam: when set and returning true, the next receive fails as an unexpected recvmsg error would.</summary>
+    internal Func<bool>? InjectReceiveFailure { get; set; }
+
+    /// <summary>Test seam: opens the replacement socket (default: as <see cref="Open"/> did).</summary>
+    internal Func<RawVrrpSocket>? ReopenSocket { get; set; }
+
     /// <summary>
     /// Opens the socket and starts receiving. Throws <see cref="VrrpTransportException"/> with a clear reason when it
     /// cannot (not Linux, no privilege, address not on this host).
@@ -66,7 +89,7 @@ public sealed partial class RawSocketTransport : IVrrpTransport
         ArgumentNullException.ThrowIfNull(options);
         IPAddress local = options.LocalAddress ?? throw new ArgumentException("LocalAddress (the unicast source) is required.", nameof(options));
         RawVrrpSocket socket = RawVrrpSocket.Open(local.AddressFamily, local, options.Interface, options.ReceivePollInterval);
-        RawSocketTransport transport = new(socket, local, logger ?? NullLogger.Instance);
+        RawSocketTransport transport = new(options, socket, local, logger ?? NullLogger.Instance);
         transport._receiver.Start();
         return transport;
     }
@@ -134,19 +157,36 @@ public sealed partial class RawSocketTransport : IVrrpTransport
             RawReceive received;
             try
             {
+                if (InjectReceiveFailure?.Invoke() == true)
+                {
+                    throw new VrrpTransportException("recvmsg on the VRRP socket failed: injected by a test.");
+                }
+
                 if (!_socket.TryReceive(buffer, source, destination, out received))
                 {
                     continue;
                 }
             }
-            catch (Exception e) when (e is VrrpTransportException or ObjectDisposedException)
+            catch (Exception e) when (e is VrrpTransportException or ObjectDisposedException or SocketException)
             {
-                if (!_disposed)
+                if (_disposed)
                 {
-                    LogReceiveFailed(_logger, LocalAddress, e.Message);
+                    return;
                 }
 
-                return;
+                // An unexpected receive error must not leave a node that sends but no longer hears: reopen the socket
+                // (a few times, backing off), and when that fails, say so to whoever runs the transport.
+                LogReceiveFailed(_logger, LocalAddress, e.Message);
+                if (!TryReopen())
+                {
+                    VrrpTransportException fault = new($"The VRRP socket on {LocalAddress} stopped receiving and could not be reopened ({MaxReopenAttempts} attempts): {e.Message}", e);
+                    Volatile.Write(ref _fault, fault);
+                    LogGaveUp(_logger, LocalAddress, MaxReopenAttempts);
+                    Faulted?.Invoke(this, fault);
+                    return;
+                }
+
+                continue;
             }
 
             if (received.Truncated)
@@ -157,6 +197,32 @@ public sealed partial class RawSocketTransport : IVrrpTransport
 
             Deliver(buffer.AsSpan(received.Offset, received.Length), source, destination, received);
         }
+    }
+
+    private bool TryReopen()
+    {
+        for (int attempt = 1; attempt <= MaxReopenAttempts && !_disposed; attempt++)
+        {
+            // 50, 100, 200, 400, 800 ms: bounded, on this thread (nothing else is received meanwhile anyway).
+            Thread.Sleep(TimeSpan.FromMilliseconds(50 << (attempt - 1)));
+            try
+            {
+                RawVrrpSocket replacement = ReopenSocket?.Invoke()
+                    ?? RawVrrpSocket.Open(LocalAddress.AddressFamily, LocalAddress, _options.Interface, _options.ReceivePollInterval);
+                RawVrrpSocket old = _socket;
+                _socket = replacement;
+                old.Dispose();
+                Interlocked.Increment(ref _reopens);
+                LogReopened(_logger, LocalAddress, attempt);
+                return true;
+            }
+            catch (Exception e) when (e is VrrpTransportException or SocketException)
+            {
+                LogReopenFailed(_logger, LocalAddress, attempt, e.Message);
+            }
+        }
+
+        return false;
     }
 
     private void Deliver(ReadOnlySpan<byte> data, ReadOnlySpan<byte> source, Span<byte> destination, in RawReceive received)
@@ -218,8 +284,17 @@ public sealed partial class RawSocketTransport : IVrrpTransport
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sending a VRRP advert to {Destination} failed: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, IPAddress destination, string reason);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "The VRRP socket on {Address} stopped receiving: {Reason}")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "The VRRP socket on {Address} failed to receive: {Reason}")]
     private static partial void LogReceiveFailed(ILogger logger, IPAddress address, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "The VRRP socket on {Address} was reopened (attempt {Attempt})")]
+    private static partial void LogReopened(ILogger logger, IPAddress address, int attempt);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Reopening the VRRP socket on {Address} failed (attempt {Attempt}): {Reason}")]
+    private static partial void LogReopenFailed(ILogger logger, IPAddress address, int attempt, string reason);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Critical, Message = "The VRRP socket on {Address} could not be reopened after {Attempts} attempts: this node no longer hears its peers")]
+    private static partial void LogGaveUp(ILogger logger, IPAddress address, int attempts);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "A VRRP receive handler threw")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception);
