@@ -106,13 +106,46 @@ public sealed class CheckConfigCommandTests : IDisposable
         }
     }
 
-    private (int Exit, string Output, string Error) Check(string name, string text, bool ignoreUnsupported = false)
+    [Fact]
+    public void A_unicast_peer_on_a_connected_subnet_without_min_ttl_255_gets_a_warning()
+    {
+        const string Conf = """
+            vrrp_instance VI_1 {
+                priority 102
+                virtual_router_id 47
+                interface eth0
+                unicast_src_ip 192.0.2.1
+                unicast_peer {
+                    192.0.2.2
+                    198.51.100.2
+                    192.0.2.3 min_ttl 255
+                }
+                virtual_ipaddress {
+                    192.0.2.100
+                }
+            }
+            """;
+        (System.Net.IPAddress, int)[] local = [(System.Net.IPAddress.Parse("192.0.2.1"), 24), (System.Net.IPAddress.Parse("2001:db8::1"), 64)];
+
+        (int exit, _, string error) = Check("peers.conf", Conf, localNetworks: local);
+
+        Assert.Equal(0, exit);
+        string warning = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.Contains("min_ttl", StringComparison.Ordinal));
+        Assert.Equal("warning: peers.conf:1:1: VI_1: the unicast peer 192.0.2.2 is on this host's subnet 192.0.2.1/24, one link away: "
+            + "give it 'min_ttl 255' so that adverts from farther away (a spoofer's, through a router) are dropped", warning);
+
+        // Across routers (no connected subnet), no warning: any TTL must be accepted there.
+        Assert.DoesNotContain("min_ttl", Check("peers.conf", Conf, localNetworks: [(System.Net.IPAddress.Parse("203.0.113.1"), 24)]).Error, StringComparison.Ordinal);
+    }
+
+    private (int Exit, string Output, string Error) Check(string name, string text, bool ignoreUnsupported = false,
+        IReadOnlyList<(System.Net.IPAddress, int)>? localNetworks = null)
     {
         string path = Path.Combine(_directory, name);
         File.WriteAllText(path, text);
         StringWriter output = new();
         StringWriter error = new();
-        int exit = CheckConfigCommand.Run(new FileInfo(path), ignoreUnsupported, output, error);
+        int exit = CheckConfigCommand.Run(new FileInfo(path), ignoreUnsupported, output, error, localNetworks ?? []);
         return (exit, output.ToString(), error.ToString().Replace(_directory + "/", "", StringComparison.Ordinal));
     }
 }

@@ -27,7 +27,8 @@ internal static class CheckConfigCommand
         return command;
     }
 
-    public static int Run(FileInfo file, bool ignoreUnsupported, TextWriter output, TextWriter error)
+    public static int Run(FileInfo file, bool ignoreUnsupported, TextWriter output, TextWriter error,
+        IReadOnlyList<(System.Net.IPAddress Address, int PrefixLength)>? localNetworks = null)
     {
         KeepalivedConfiguration configuration;
         try
@@ -57,6 +58,11 @@ internal static class CheckConfigCommand
         }
 
         foreach (ConfigDiagnostic warning in configuration.Warnings)
+        {
+            error.WriteLine($"warning: {warning}");
+        }
+
+        foreach (string warning in ConnectedPeers.Warnings(configuration, localNetworks ?? ConnectedPeers.Local()))
         {
             error.WriteLine($"warning: {warning}");
         }
