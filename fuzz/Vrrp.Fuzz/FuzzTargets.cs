@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using Vrrp.Configuration;
 using Vrrp.Packets;
 using Vrrp.Routing;
 
@@ -69,6 +70,49 @@ public static class FuzzTargets
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// One configuration input: the first byte picks the form (even: keepalived.conf, odd: JSON), the rest is its text
+    /// as UTF-8. The reader and importer must answer with a <see cref="ConfigSyntaxException"/> or a
+    /// <see cref="KeepalivedConfigException"/> (every error with its position), or a configuration; any other exception
+    /// is a bug. Includes never reach the file system: each is refused as an unreadable file would be.
+    /// </summary>
+    public static void RunConfiguration(ReadOnlySpan<byte> input)
+    {
+        if (input.IsEmpty)
+        {
+            return;
+        }
+
+        string text = System.Text.Encoding.UTF8.GetString(input[1..]);
+        try
+        {
+            KeepalivedConfiguration configuration = (input[0] & 1) == 0
+                ? KeepalivedImporter.Import(KeepalivedSyntax.Parse(text, "fuzz.conf", static path => throw new IOException($"{path}: not read while fuzzing")))
+                : VrrpJsonConfiguration.ImportText(text, "fuzz.json");
+            _ = configuration.Instances.Length + configuration.Warnings.Length + configuration.Unsupported.Length;
+            foreach (KeepalivedInstance instance in configuration.Instances)
+            {
+                _ = instance.Options.ToString();
+            }
+        }
+        catch (ConfigSyntaxException e)
+        {
+            Expect(e.Location.Line >= 1 && e.Location.Column >= 1, "a syntax error without a position");
+        }
+        catch (KeepalivedConfigException e)
+        {
+            Expect(e.Errors.Count > 0, "an invalid configuration without an error");
+        }
+    }
+
+    private static void Expect(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(what);
         }
     }
 

@@ -27,9 +27,13 @@ if (args is ["--seeds", string vectors, string output])
     return;
 }
 
-if (args.Length == 1)
+// --config: the configuration reader and importer (FuzzTargets.RunConfiguration) instead of the packet path.
+bool config = args.Length > 0 && args[0] == "--config";
+string[] rest = config ? args[1..] : args;
+Action<byte[]> target = config ? input => FuzzTargets.RunConfiguration(input) : input => FuzzTargets.Run(input);
+if (rest.Length == 1)
 {
-    FuzzTargets.Run(File.ReadAllBytes(args[0]));
+    target(File.ReadAllBytes(rest[0]));
     Console.WriteLine("no exception");
     return;
 }
@@ -38,5 +42,5 @@ Fuzzer.Run(stream =>
 {
     using MemoryStream buffer = new();
     stream.CopyTo(buffer);
-    FuzzTargets.Run(buffer.ToArray());
+    target(buffer.ToArray());
 });

@@ -11,8 +11,6 @@ namespace Vrrp.Integration.Tests.Transports;
 [Collection(NetnsCollection.Name)]
 public sealed class FailoverTests : IDisposable
 {
-    /// <summary>Scheduling, process and JIT noise on a loaded 2-core machine, on top of the RFC bound.</summary>
-    private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(400);
     private readonly TwoNodeLab _net = new();
 
     public void Dispose() => _net.Dispose();
@@ -36,7 +34,7 @@ public sealed class FailoverTests : IDisposable
         int mark = backup.Mark();
         DateTimeOffset killed = master.Kill();
         TransitionLine takeover = backup.WaitForState("MASTER", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
-        AssertWithin(takeover.Time - killed, s.MasterDownInterval(101) + Tolerance, "crash failover", backup);
+        AssertCrashTakeover(takeover, killed, s, backup);
 
         // The old master comes back with the higher priority and preempts.
         mark = backup.Mark();
@@ -63,7 +61,9 @@ public sealed class FailoverTests : IDisposable
 
         Assert.Contains(master.Transitions, t => t.From == "MASTER" && t.To == "STOPPED");
         Assert.Equal(0, master.Process!.ExitCode);
-        AssertWithin(takeover.Time - stopped, s.SkewTime(101) + Tolerance, "graceful failover (priority 0)", backup);
+        // It took over on the priority-0 advert (after Skew_Time), not because the adverts stopped (Master_Down_Interval).
+        Assert.True(takeover.Reason == "MasterLeft", $"the backup took over for {takeover.Reason}, not on the priority-0 advert.\n{backup.Log}");
+        Assert.True(takeover.Time >= stopped, $"the backup took over before the stop.\n{backup.Log}");
     }
 
     public static TheoryData<string, bool> InteropMatrix()
@@ -126,7 +126,7 @@ public sealed class FailoverTests : IDisposable
             int mark = keepalived.Mark();
             DateTimeOffset killed = ours.Kill();
             keepalived.WaitFor("Entering MASTER STATE", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
-            AssertWithin(keepalived.WallClock(keepalived.TimeOf("Entering MASTER STATE", mark)!.Value) - killed, s.MasterDownInterval(101) + Tolerance, "keepalived taking over", null, keepalived);
+            AssertNotBeforeMasterDown(keepalived.WallClock(keepalived.TimeOf("Entering MASTER STATE", mark)!.Value) - killed, s, "keepalived", keepalived.Log);
 
             // We come back with the higher priority and preempt; keepalived yields.
             mark = keepalived.Mark();
@@ -147,7 +147,7 @@ public sealed class FailoverTests : IDisposable
             int mark = ours.Mark();
             DateTimeOffset killed = keepalived.Kill();
             TransitionLine takeover = ours.WaitForState("MASTER", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
-            AssertWithin(takeover.Time - killed, s.MasterDownInterval(101) + Tolerance, "our takeover", ours);
+            AssertCrashTakeover(takeover, killed, s, ours);
 
             // keepalived comes back with the higher priority and preempts; we yield.
             mark = ours.Mark();
@@ -247,8 +247,18 @@ public sealed class FailoverTests : IDisposable
 
     private static TimeSpan Startup(LabScenario s) => TimeSpan.FromSeconds(10) + (4 * s.MasterDownInterval(1));
 
-    private static void AssertWithin(TimeSpan measured, TimeSpan bound, string what, VrrpHost? host, Keepalived? keepalived = null)
+    // No upper bound on how long a takeover took: load on a 2-core machine can stretch it, and the figures belong to
+    // benchmarks/failover/run.sh (docs/benchmarks.md). What load cannot do is make it early, or give it another cause.
+    private static void AssertCrashTakeover(TransitionLine takeover, DateTimeOffset killed, LabScenario s, VrrpHost host)
     {
-        Assert.True(measured <= bound, $"{what} took {measured.TotalMilliseconds:0} ms; bound {bound.TotalMilliseconds:0} ms.\n{host?.Log}{keepalived?.Log}");
+        Assert.True(takeover.Reason == "MasterDown", $"the backup took over for {takeover.Reason}, not on Master_Down.\n{host.Log}");
+        AssertNotBeforeMasterDown(takeover.Time - killed, s, "the backup", host.Log);
+    }
+
+    private static void AssertNotBeforeMasterDown(TimeSpan measured, LabScenario s, string who, string log)
+    {
+        // The last advert heard may precede the kill by up to one interval (and 20 ms of clock reading).
+        TimeSpan earliest = s.MasterDownInterval(101) - s.Interval - TimeSpan.FromMilliseconds(20);
+        Assert.True(measured >= earliest, $"{who} took over {measured.TotalMilliseconds:0} ms after the crash, before Master_Down_Interval allows ({earliest.TotalMilliseconds:0} ms).\n{log}");
     }
 }
