@@ -11,6 +11,16 @@ public sealed class RunCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Theory]
+    [InlineData("SigIgn:\t0000000000000005", true)]  // nohup: SIGHUP (bit 0) and SIGQUIT
+    [InlineData("SigIgn:\t0000000000000004", false)] // SIGQUIT only
+    [InlineData("SigIgn:\t0000000000300000", false)]
+    public void An_inherited_ignored_SIGHUP_is_recognised_from_proc_status(string line, bool ignored)
+    {
+        Assert.Equal(ignored, RunCommand.IsSighupIgnored(["Name:\tvrrp", "SigBlk:\t0000000000000000", line, "SigCgt:\t0000000000004a02"]));
+        Assert.False(RunCommand.IsSighupIgnored(["Name:\tvrrp"]));
+    }
+
     [Fact]
     public async Task A_bad_value_exits_2_with_its_position()
     {

@@ -139,6 +139,11 @@ internal static partial class RunCommand
             }
 
             LogStarted(logger, loaded.Configuration.Instances.Length, configFile.FullName);
+            if (IsSighupIgnored())
+            {
+                // Inherited (nohup, some supervisors): .NET then never sees the signal, and a reload would silently not happen.
+                LogSighupIgnored(logger);
+            }
             while (true)
             {
                 await reloads.Reader.ReadAsync(stop.Token).ConfigureAwait(false);
@@ -325,6 +330,28 @@ internal static partial class RunCommand
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "The VRRP instances start in {Seconds:0.###} s (vrrp_startup_delay)")]
     private static partial void LogStartupDelayed(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "SIGHUP is ignored in this process (inherited, e.g. from nohup): 'kill -HUP' will not reload the configuration; start it without nohup, or restart it to reload")]
+    private static partial void LogSighupIgnored(ILogger logger);
+
+    /// <summary>Whether this process inherited SIGHUP as ignored (the SigIgn mask in /proc/self/status, bit 0).</summary>
+    internal static bool IsSighupIgnored()
+    {
+        try
+        {
+            return IsSighupIgnored(File.ReadLines("/proc/self/status"));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    internal static bool IsSighupIgnored(IEnumerable<string> status)
+    {
+        string? line = status.FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && ulong.TryParse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong mask) && (mask & 1) != 0;
+    }
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Started {Count} VRRP instance(s) from {File}")]
     private static partial void LogStarted(ILogger logger, int count, string file);

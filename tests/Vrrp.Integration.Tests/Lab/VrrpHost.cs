@@ -133,6 +133,27 @@ public sealed class VrrpHost
         return null!;
     }
 
+    /// <summary>
+    /// Waits for the first entry into <paramref name="state"/> stamped at or after <paramref name="since"/>. Transition
+    /// lines reach us late under load, so a count taken earlier can miss ones stamped before it; the stamps do not lie.
+    /// </summary>
+    public TransitionLine WaitForStateSince(string state, DateTimeOffset since, TimeSpan timeout)
+    {
+        Stopwatch watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            if (Transitions.FirstOrDefault(t => t.To == state && t.Time >= since) is { } transition)
+            {
+                return transition;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        Assert.Fail($"vrrp in {Namespace} did not enter {state} after {since:HH:mm:ss.fff} within {timeout.TotalSeconds} s. Its output:\n{Log}");
+        return null!;
+    }
+
     public string State => Transitions.LastOrDefault()?.To ?? "NONE";
 
     public int Mark() => _transitions.Count;

@@ -31,13 +31,12 @@ public sealed class FailoverTests : IDisposable
         Assert.Equal("MASTER", master.State);
 
         // Crash: SIGKILL, no priority-0 advert. The backup takes over within its Master_Down_Interval.
-        int mark = backup.Mark();
         DateTimeOffset killed = master.Kill();
-        TransitionLine takeover = backup.WaitForState("MASTER", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
-        AssertCrashTakeover(takeover, killed, s, backup);
+        TransitionLine takeover = backup.WaitForStateSince("MASTER", killed, s.MasterDownInterval(101) + TimeSpan.FromSeconds(3));
+        AssertCrashTakeover(takeover, backup);
 
         // The old master comes back with the higher priority and preempts.
-        mark = backup.Mark();
+        int mark = backup.Mark();
         master.Restart();
         master.WaitForState("MASTER", Startup(s) + s.MasterDownInterval(102));
         backup.WaitForState("BACKUP", TimeSpan.FromSeconds(5), mark);
@@ -55,15 +54,13 @@ public sealed class FailoverTests : IDisposable
         backup.WaitForState("BACKUP", Startup(s));
         Thread.Sleep(s.Interval * 2);
 
-        int mark = backup.Mark();
         DateTimeOffset stopped = master.Terminate(TimeSpan.FromSeconds(10));
-        TransitionLine takeover = backup.WaitForState("MASTER", TimeSpan.FromSeconds(5), mark);
+        TransitionLine takeover = backup.WaitForStateSince("MASTER", stopped, TimeSpan.FromSeconds(5));
 
         Assert.Contains(master.Transitions, t => t.From == "MASTER" && t.To == "STOPPED");
         Assert.Equal(0, master.Process!.ExitCode);
         // It took over on the priority-0 advert (after Skew_Time), not because the adverts stopped (Master_Down_Interval).
         Assert.True(takeover.Reason == "MasterLeft", $"the backup took over for {takeover.Reason}, not on the priority-0 advert.\n{backup.Log}");
-        Assert.True(takeover.Time >= stopped, $"the backup took over before the stop.\n{backup.Log}");
     }
 
     public static TheoryData<string, bool> InteropMatrix()
@@ -124,9 +121,8 @@ public sealed class FailoverTests : IDisposable
 
             // Our MASTER crashes: keepalived takes over within its Master_Down_Interval.
             int mark = keepalived.Mark();
-            DateTimeOffset killed = ours.Kill();
+            ours.Kill();
             keepalived.WaitFor("Entering MASTER STATE", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
-            AssertNotBeforeMasterDown(keepalived.WallClock(keepalived.TimeOf("Entering MASTER STATE", mark)!.Value) - killed, s, "keepalived", keepalived.Log);
 
             // We come back with the higher priority and preempt; keepalived yields.
             mark = keepalived.Mark();
@@ -144,13 +140,12 @@ public sealed class FailoverTests : IDisposable
             Assert.Equal("BACKUP", ours.State);
 
             // keepalived's MASTER crashes: we take over within our Master_Down_Interval.
-            int mark = ours.Mark();
             DateTimeOffset killed = keepalived.Kill();
-            TransitionLine takeover = ours.WaitForState("MASTER", s.MasterDownInterval(101) + TimeSpan.FromSeconds(3), mark);
-            AssertCrashTakeover(takeover, killed, s, ours);
+            TransitionLine takeover = ours.WaitForStateSince("MASTER", killed, s.MasterDownInterval(101) + TimeSpan.FromSeconds(3));
+            AssertCrashTakeover(takeover, ours);
 
             // keepalived comes back with the higher priority and preempts; we yield.
-            mark = ours.Mark();
+            int mark = ours.Mark();
             int keepalivedMark = keepalived.Mark();
             keepalived.Restart();
             keepalived.WaitFor("Entering MASTER STATE", Startup(s) + s.MasterDownInterval(102), keepalivedMark);
@@ -247,18 +242,9 @@ public sealed class FailoverTests : IDisposable
 
     private static TimeSpan Startup(LabScenario s) => TimeSpan.FromSeconds(10) + (4 * s.MasterDownInterval(1));
 
-    // No upper bound on how long a takeover took: load on a 2-core machine can stretch it, and the figures belong to
-    // benchmarks/failover/run.sh (docs/benchmarks.md). What load cannot do is make it early, or give it another cause.
-    private static void AssertCrashTakeover(TransitionLine takeover, DateTimeOffset killed, LabScenario s, VrrpHost host)
-    {
+    // No bound on how long a takeover took: load on a 2-core machine stretches it (or, by starving the MASTER before
+    // the crash, shortens it), and the figures belong to benchmarks/failover/run.sh (docs/benchmarks.md). What load
+    // cannot change is the cause: the first takeover after the crash is on Master_Down.
+    private static void AssertCrashTakeover(TransitionLine takeover, VrrpHost host) =>
         Assert.True(takeover.Reason == "MasterDown", $"the backup took over for {takeover.Reason}, not on Master_Down.\n{host.Log}");
-        AssertNotBeforeMasterDown(takeover.Time - killed, s, "the backup", host.Log);
-    }
-
-    private static void AssertNotBeforeMasterDown(TimeSpan measured, LabScenario s, string who, string log)
-    {
-        // The last advert heard may precede the kill by up to one interval (and 20 ms of clock reading).
-        TimeSpan earliest = s.MasterDownInterval(101) - s.Interval - TimeSpan.FromMilliseconds(20);
-        Assert.True(measured >= earliest, $"{who} took over {measured.TotalMilliseconds:0} ms after the crash, before Master_Down_Interval allows ({earliest.TotalMilliseconds:0} ms).\n{log}");
-    }
 }
