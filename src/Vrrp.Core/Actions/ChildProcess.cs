@@ -187,13 +187,18 @@ internal static partial class ChildProcess
     {
         ArgumentNullException.ThrowIfNull(reader);
         BoundedOutput output = new(limit);
-        output.Completion = Task.Run(async () =>
+        TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        output.Completion = done.Task;
+
+        // A thread of its own, reading synchronously: a pipe read on Unix blocks a thread either way, and a long-lived
+        // script (the FIFO reader) must not hold thread-pool threads for its whole life.
+        Thread thread = new(() =>
         {
             char[] buffer = new char[4096];
             try
             {
                 int read;
-                while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+                while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
                 {
                     output.Append(buffer.AsSpan(0, read));
                 }
@@ -202,7 +207,16 @@ internal static partial class ChildProcess
             {
                 // The process object was disposed under the read.
             }
-        });
+            finally
+            {
+                done.TrySetResult();
+            }
+        }, maxStackSize: 256 * 1024)
+        {
+            IsBackground = true,
+            Name = "vrrp-child-output",
+        };
+        thread.Start();
         return output;
     }
 
